@@ -1,0 +1,126 @@
+"""The shipped synonym, lemma and frequency table (built by ``scripts/build_lexicon.py``).
+
+Spinners swap words for thesaurus neighbours without looking at context. To see through
+that, unspin asks two questions of a pair of words: *could a spinner have turned one into
+the other?* (:meth:`Lexicon.related`) and *how surprising is each word?* (:meth:`Lexicon.zipf`),
+since a substitute is usually much rarer than the word it replaced, and words that no
+thesaurus covers (names, numbers) are the strongest evidence of copying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+_CACHE_LIMIT = 200_000
+
+
+def word_hash(word: str) -> int:
+    """Stable 64-bit hash of a lower-cased entry: the key of the on-disk table."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class Lexicon:
+    """Read-only, memory-mapped view of the table, with small per-word caches.
+
+    Nothing is parsed at start-up: a word's id is a binary search over the sorted hashes,
+    and a word's neighbours are a slice of the CSR arrays, read from disk on first use.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        if path is None:
+            path = Path(str(resources.files("unspin") / "data" / "lexicon"))
+        path = Path(path)
+
+        def load(name: str) -> np.ndarray:
+            return np.load(path / f"{name}.npy", mmap_mode="r")
+
+        self._hash = load("hash")
+        self._zipf = load("zipf")
+        self._ptr = load("syn_ptr")
+        self._idx = load("syn_idx")
+        self._lemma_from = load("lemma_from")
+        self._lemma_to = load("lemma_to")
+        self._word_offsets = load("word_offsets")
+        self._words_path = path / "words.txt"
+        self._words_blob: bytes | None = None
+        self._neigh_cache: dict[int, frozenset[int]] = {}
+        self._forms_cache: dict[str, tuple[int, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._hash)
+
+    def id(self, word: str) -> int | None:
+        """Id of a lower-cased entry, None when the table does not hold it."""
+        h = np.uint64(word_hash(word))
+        i = int(np.searchsorted(self._hash, h))
+        if i < len(self._hash) and self._hash[i] == h:
+            return i
+        return None
+
+    def word(self, word_id: int) -> str:
+        """The text of an entry (loaded on first use: only reports need it)."""
+        if self._words_blob is None:
+            self._words_blob = self._words_path.read_bytes()
+        a, b = int(self._word_offsets[word_id]), int(self._word_offsets[word_id + 1]) - 1
+        return self._words_blob[a:b].decode("utf-8")
+
+    def forms(self, word: str) -> tuple[int, ...]:
+        """Ids of a lower-cased word and of its lemmas; empty when the word is unknown."""
+        cached = self._forms_cache.get(word)
+        if cached is not None:
+            return cached
+        i = self.id(word)
+        if i is None and "\u2019" in word:
+            i = self.id(word.replace("\u2019", "'"))
+        if i is None:
+            out: tuple[int, ...] = ()
+        else:
+            lo = int(np.searchsorted(self._lemma_from, i, side="left"))
+            hi = int(np.searchsorted(self._lemma_from, i, side="right"))
+            out = (i, *self._lemma_to[lo:hi].tolist())
+        if len(self._forms_cache) < _CACHE_LIMIT:
+            self._forms_cache[word] = out
+        return out
+
+    def neighbours(self, word_id: int) -> frozenset[int]:
+        """Synonyms (and one level of hypernyms) of an entry, by id."""
+        cached = self._neigh_cache.get(word_id)
+        if cached is None:
+            cached = frozenset(self._idx[self._ptr[word_id] : self._ptr[word_id + 1]].tolist())
+            if len(self._neigh_cache) < _CACHE_LIMIT:
+                self._neigh_cache[word_id] = cached
+        return cached
+
+    def has_synonyms(self, word: str) -> bool:
+        """False for words a spinner's dictionary cannot touch: DSpin's "immutables"."""
+        return any(self._ptr[i + 1] > self._ptr[i] for i in self.forms(word))
+
+    def related(self, a: str, b: str) -> bool:
+        """True when a spinner could have turned ``a`` into ``b`` (or back), ignoring
+        inflection: same lemma, or thesaurus neighbours in either direction."""
+        if a == b:
+            return True
+        fa, fb = self.forms(a), self.forms(b)
+        if not fa or not fb:
+            return False
+        if not set(fa).isdisjoint(fb):
+            return True
+        return any(not self.neighbours(x).isdisjoint(fb) for x in fa)
+
+    def zipf(self, word: str) -> float:
+        """Zipf frequency (log10 per billion words); 0 for words the table does not know."""
+        i = self.id(word)
+        if i is None and "\u2019" in word:
+            i = self.id(word.replace("\u2019", "'"))
+        return 0.0 if i is None else float(self._zipf[i]) / 10.0
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The shipped table, opened once per process."""
+    return Lexicon()
