@@ -42,6 +42,9 @@ def viewer_data(comparison: Comparison) -> dict[str, Any]:
         "a_title": a.title or a.id,
         "b_title": b.title or b.id,
         "result": comparison.to_json(),
+        # Leading metadata spans (the "date ..." line of a .txt), which the viewer mutes.
+        "a_skip": [list(span) for span in a.skip],
+        "b_skip": [list(span) for span in b.skip],
     }
 
 

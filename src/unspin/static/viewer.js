@@ -7,7 +7,8 @@
  *
  *   window.UnspinViewer.render(containerElement, {
  *     a_text: str, b_text: str, a_title?: str, b_title?: str,
- *     result: <Comparison.to_json() object>
+ *     result: <Comparison.to_json() object>,
+ *     a_skip?: [[start, end], ...], b_skip?: [[start, end], ...]   // metadata, shown muted
  *   })
  *
  * Every text goes into the page through textContent / text nodes, never innerHTML, so a
@@ -166,8 +167,14 @@
     return out;
   }
 
+  // Hues picked so that neighbouring passage numbers never look alike; past the end of the
+  // list they repeat shifted, and the numbered badges still tell passages apart.
+  var HUES = [210, 35, 140, 330, 265, 175, 55, 0, 195, 95, 300, 20];
+
   function hue(n) {
-    return Math.round((n * 137.508 + 200) % 360);
+    var i = (n - 1) % HUES.length;
+    var round = Math.floor((n - 1) / HUES.length);
+    return (HUES[i < 0 ? 0 : i] + round * 13) % 360;
   }
 
   function snippet(text, map, start, end, radius) {
@@ -248,14 +255,23 @@
           }
         });
       });
+      // Leading metadata the engine did not compare (e.g. a "date ..." line), shown muted.
+      var skips = [];
+      var rawSkip = data && Array.isArray(data[side + "_skip"]) ? data[side + "_skip"] : [];
+      rawSkip.forEach(function (pair) {
+        if (!Array.isArray(pair)) return;
+        var span = clip(asInt(pair[0]), asInt(pair[1]), 0, length);
+        if (span) skips.push({ start: span[0], end: span[1], skip: true });
+      });
       var facts1 = marks.filter(function (m) { return m.fact; });
       var subs1 = marks.filter(function (m) { return m.sub; });
       var byStart = function (x, y) { return x.start - y.start || x.end - y.end; };
       facts1.sort(byStart);
       subs1.sort(byStart);
+      skips.sort(byStart);
       layout[side] = {
         passages: layoutPassages(passages, side, length),
-        marks: keepDisjoint(facts1.concat(subs1))
+        marks: keepDisjoint(facts1.concat(subs1, skips))
       };
     });
 
@@ -333,7 +349,7 @@
     var who = el("p", "us-original");
     if (model.original) {
       var o = model.original;
-      append(who, "Original: ", el("strong", null, LABEL[o] + " (" + model.titles[o] + ")"),
+      append(who, "Original: ", el("strong", null, LABEL[o]), " \u2014 " + model.titles[o] +
         ". " + LABEL[OTHER[o]] + " was derived from it");
       var reason = asStr(r.original_reason);
       if (reason) append(who, ", judged so because " + (REASONS[reason] || reason));
@@ -389,11 +405,10 @@
     var fact = el("mark", "us-fact", "1,000");
     append(legend,
       append(el("span", "us-legend-item"), p,
-        el("span", "us-legend-note", " same colour and number on both sides; hover or click " +
-          "one to find its counterpart")),
-      append(el("span", "us-legend-item"), subA, el("span", "us-legend-note", " → "), subB,
-        el("span", "us-legend-note", " word in A and the synonym B put in its place " +
-          "(hover a word to see the other)")),
+        el("span", "us-legend-note", " same colour and number on both sides; " +
+          "hover or click to find its counterpart")),
+      append(el("span", "us-legend-item"), subA, el("span", "us-legend-note", " \u2192 "), subB,
+        el("span", "us-legend-note", " a word of A and the synonym B put in its place")),
       append(el("span", "us-legend-item"), fact,
         el("span", "us-legend-note", " changed fact: a number, name or date that differs")));
     return legend;
@@ -471,10 +486,15 @@
       if (mspan) {
         if (mspan !== openMarkSpan) {
           openMarkSpan = mspan;
-          openMark = el("mark", mspan.fact
-            ? "us-fact us-fact--" + mspan.fact.kind.replace(/[^a-z]/g, "")
-            : "us-sub us-sub--" + side);
-          openMark.title = markTitle(mspan, side);
+          if (mspan.skip) {
+            openMark = el("span", "us-skip");
+            openMark.title = "Metadata, not compared";
+          } else {
+            openMark = el("mark", mspan.fact
+              ? "us-fact us-fact--" + mspan.fact.kind.replace(/[^a-z]/g, "")
+              : "us-sub us-sub--" + side);
+            openMark.title = markTitle(mspan, side);
+          }
           append(parent, openMark);
           if (mspan.fact && !registry.facts[side][mspan.fact.id]) {
             registry.facts[side][mspan.fact.id] = openMark;
@@ -565,10 +585,13 @@
 
   /* ---------- interaction ---------- */
 
+  /** True when a reader can already see the start of `target` (or a good part of it). */
   function isVisibleIn(scroller, target) {
     var s = scroller.getBoundingClientRect();
     var t = target.getBoundingClientRect();
-    return t.bottom > s.top + 8 && t.top < s.bottom - 8;
+    var room = Math.min(60, s.height / 4);
+    if (t.top >= s.top) return t.top <= s.bottom - room;
+    return t.bottom >= s.top + room;
   }
 
   /** Scrolls `scroller` (not the page) so that `target` sits `offset` px below its top. */

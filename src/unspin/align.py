@@ -1,0 +1,435 @@
+"""Aligning reused passages through spinning, reordering and sentence splits.
+
+The method follows the seed-extend-filter scheme of the best PAN text-alignment systems
+(Sanchez-Perez et al. 2014), with a similarity that sees through spinning:
+
+1. **Seeds**: every sentence pair scored by weighted overlap of content words, where a word
+   matches its exact form, its inflections and its thesaurus neighbours
+   (:func:`unspin.canonical.match_matrix`). Pairs that are similar enough *and* share
+   enough exact anchors (names, numbers, unswapped words) become seeds.
+2. **Extend**: seeds that follow each other in both texts (including one sentence split in
+   two or two merged in one) chain into passages; reordered blocks stay separate passages.
+3. **Align words** inside each passage (difflib over token keys): runs of equal tokens are
+   kept words, the replaced runs between them are the substitutions.
+4. **Filter**: a passage must carry enough evidence to be reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from unspin.canonical import Canonical, match_matrix
+from unspin.lexicon import Lexicon
+from unspin.models import Passage, Substitution
+from unspin.normalise import STOP_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class AlignParams:
+    """Thresholds of the alignment; defaults tuned on spun BBC news (see BENCHMARKS.md)."""
+
+    seed_similarity: float = 0.42  # weighted overlap of a sentence pair, exact + synonyms
+    seed_anchor: float = 5.0  # weight of exactly shared words a seed needs
+    seed_relative: float = 0.75  # a seed must be this close to its row's or column's best
+    passage_evidence: float = 12.0  # matched weight a passage needs to be reported
+    passage_similarity: float = 0.35  # word-level similarity a passage needs
+    max_phrase: int = 4  # longest replaced run read as one phrase substitution
+
+
+@dataclass(slots=True)
+class WordAlignment:
+    """What the word alignment of one passage found."""
+
+    substitutions: list[Substitution]
+    matched_weight_a: float
+    matched_weight_b: float
+    total_weight_a: float
+    total_weight_b: float
+    aligned_words: int
+    substituted_words: int
+    # Token ranges of each substitution (for changed facts): (a_lo, a_hi, b_lo, b_hi, strong),
+    # strong when a thesaurus (or a number phrase) explains the swap.
+    spans: list[tuple[int, int, int, int, bool]]
+
+
+def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon):
+    """Sentence x sentence similarity (with synonyms) and exact-anchor weight."""
+    def key_table(c: Canonical) -> tuple[list[str], np.ndarray]:
+        keys: dict[str, int] = {}
+        rows = []
+        for sent in c.analysis.sentences:
+            row: dict[int, float] = {}
+            for t in range(sent.lo, sent.hi):
+                w = c.weights[t]
+                if w > 0:
+                    k = keys.setdefault(c.keys[t], len(keys))
+                    if w > row.get(k, 0.0):
+                        row[k] = w
+            rows.append(row)
+        mat = np.zeros((len(rows), len(keys)), dtype=np.float64)
+        for s, row in enumerate(rows):
+            for k, w in row.items():
+                mat[s, k] = w
+        return list(keys), mat
+
+    keys_a, wa = key_table(ca)
+    keys_b, wb = key_table(cb)
+    exact, full = match_matrix(keys_a, keys_b, lexicon)
+    ia, ib = (wa > 0).astype(np.float64), (wb > 0).astype(np.float64)
+    exact_f, full_f = exact.astype(np.float64), full.astype(np.float64)
+    # m_a[s, t]: weight of sentence s's words that have a partner in sentence t; m_b likewise.
+    m_a = wa @ ((full_f @ ib.T) > 0)
+    m_b = ((ia @ full_f) > 0) @ wb.T
+    anchors = wa @ ((exact_f @ ib.T) > 0)
+    total = wa.sum(axis=1)[:, None] + wb.sum(axis=1)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = np.where(total > 0, (m_a + m_b) / total, 0.0)
+    return sim, anchors
+
+
+def find_seeds(
+    ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams
+) -> list[tuple[int, int, float]]:
+    """Sentence pairs (index in a, index in b, similarity) that look like rewrites."""
+    if not ca.analysis.sentences or not cb.analysis.sentences:
+        return []
+    sim, anchors = _sentence_matrices(ca, cb, lexicon)
+    row_best = sim.max(axis=1, keepdims=True)
+    col_best = sim.max(axis=0, keepdims=True)
+    ok = (sim >= params.seed_similarity) & (anchors >= params.seed_anchor)
+    ok &= (sim >= params.seed_relative * row_best) | (sim >= params.seed_relative * col_best)
+    s_idx, t_idx = np.nonzero(ok)
+    return [(int(s), int(t), float(sim[s, t])) for s, t in zip(s_idx, t_idx, strict=True)]
+
+
+def chain_seeds(seeds: list[tuple[int, int, float]]) -> list[list[tuple[int, int, float]]]:
+    """Group seeds into monotonic chains: neighbours in both texts, in the same order.
+
+    Adjacent steps are (0|1, 0|1), covering split and merged sentences; a diagonal step of
+    two bridges one sentence rewritten beyond recognition on both sides.
+    """
+    parent = list(range(len(seeds)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pos = {(s, t): i for i, (s, t, _) in enumerate(seeds)}
+    for i, (s, t, _) in enumerate(seeds):
+        for ds, dt in ((0, 1), (1, 0), (1, 1), (2, 2)):
+            j = pos.get((s + ds, t + dt))
+            if j is not None:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[tuple[int, int, float]]] = {}
+    for i, seed in enumerate(seeds):
+        groups.setdefault(find(i), []).append(seed)
+    return [sorted(g) for g in groups.values()]
+
+
+_NUMBERISH = frozenset(
+    """a an few several many some couple dozen dozens hundreds thousands millions billions tens
+    scores one two three four five six seven eight nine ten twenty hundred thousand million
+    billion half""".split()
+)
+
+
+def _numberish(keys: list[str]) -> bool:
+    return any(k[0].isdigit() or k in _NUMBERISH for k in keys) and not all(
+        k in ("a", "an") for k in keys
+    )
+
+
+def _contiguous(i_list: list[int], j_list: list[int]) -> bool:
+    return (i_list[-1] - i_list[0] == len(i_list) - 1) and (j_list[-1] - j_list[0] == len(j_list) - 1)
+
+
+def _run_end(idx: list[int]) -> int:
+    """Start of the contiguous run that ends ``idx``."""
+    k = len(idx) - 1
+    while k > 0 and idx[k - 1] == idx[k] - 1:
+        k -= 1
+    return k
+
+
+def _run_start(idx: list[int]) -> int:
+    """End of the contiguous run that opens ``idx``."""
+    k = 1
+    while k < len(idx) and idx[k] == idx[k - 1] + 1:
+        k += 1
+    return k
+
+
+def _edge_runs(i_list: list[int], j_list: list[int]) -> list[tuple[list[int], list[int]]]:
+    """The contiguous heads and tails of two leftover runs (moved-clause substitutions)."""
+    if _contiguous(i_list, j_list):
+        return [(i_list, j_list)]
+    ka, kb = _run_start(i_list), _run_start(j_list)
+    ta, tb = _run_end(i_list), _run_end(j_list)
+    out = [(i_list[:ka], j_list[:kb])]
+    if ta >= ka and tb >= kb:
+        out.append((i_list[ta:], j_list[tb:]))
+    return out
+
+
+class _BlockAligner:
+    """Splits a replaced run into word or phrase substitutions and gaps.
+
+    Inside a run that difflib could not match ("three years" vs "a few yrs to protect its
+    health system"), a small dynamic programme picks pieces of up to three words a side:
+    thesaurus-related pieces score most, number phrases next, plain word-for-word swaps
+    least, and words left over are insertions or deletions. Plain swaps are kept only where
+    they hang together with an anchor, so that unrelated clauses are not paired word by word.
+    """
+
+    MAX_BLOCK = 16
+    # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
+    SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
+
+    def __init__(self, ka: list[str], kb: list[str], wa: list[float], wb: list[float],
+                 lexicon: Lexicon) -> None:
+        self.ka, self.kb, self.wa, self.wb, self.lexicon = ka, kb, wa, wb, lexicon
+        self._related: dict[tuple[str, str], bool] = {}
+        self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
+
+    def related(self, a: str, b: str) -> bool:
+        r = self._related.get((a, b))
+        if r is None:
+            r = self._related[(a, b)] = self.lexicon.related(a, b)
+        return r
+
+    def piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
+        """Score of pairing tokens ``a`` with ``b``; and whether the pairing stands alone."""
+        key = (a[0], len(a), b[0], len(b))
+        cached = self._scores.get(key)
+        if cached is None:
+            cached = self._scores[key] = self._piece_score(a, b)
+        return cached
+
+    def _phrase_ok(self, keys: list[str]) -> bool:
+        """Could this run be one side of a phrase substitution at all? (cheap filter)"""
+        return _numberish(keys) or bool(self.lexicon.forms(" ".join(keys)))
+
+    def _piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
+        ka = [self.ka[i] for i in a]
+        kb = [self.kb[j] for j in b]
+        if len(a) == 1 and len(b) == 1:
+            if self.related(ka[0], kb[0]):
+                return 2.0, True
+            if self.wa[a[0]] > 0 and self.wb[b[0]] > 0:
+                return 0.5, False
+            return (0.1, False) if ka[0] in STOP_WORDS and kb[0] in STOP_WORDS else (-1.0, False)
+        if (len(ka) > 1 and not self._phrase_ok(ka)) or (len(kb) > 1 and not self._phrase_ok(kb)):
+            return -1.0, False
+        if self.related(" ".join(ka), " ".join(kb)):
+            return 2.5, True
+        if _numberish(ka) and _numberish(kb):
+            return 1.0, True
+        return -1.0, False
+
+    def split(self, a: list[int], b: list[int]) -> list[tuple[list[int], list[int], bool]]:
+        """Pieces (a tokens, b tokens, strong) of the best segmentation, in order."""
+        la, lb = len(a), len(b)
+        if la == 1 and lb == 1:  # the common case: one word for one word
+            score, strong = self.piece_score(a, b)
+            return [(a, b, strong)] if score > 0 else []
+        if la > self.MAX_BLOCK or lb > self.MAX_BLOCK:
+            if la == lb:
+                return [([a[k]], [b[k]], False) for k in range(la)]
+            return []
+        best = [[0.0] * (lb + 1) for _ in range(la + 1)]
+        back: list[list[tuple[int, int, bool] | None]] = [[None] * (lb + 1) for _ in range(la + 1)]
+        for i in range(la + 1):
+            for j in range(lb + 1):
+                if i == 0 and j == 0:
+                    continue
+                cand = -1e9
+                choice: tuple[int, int, bool] | None = None
+                if i > 0 and best[i - 1][j] > cand:
+                    cand, choice = best[i - 1][j], (1, 0, False)
+                if j > 0 and best[i][j - 1] > cand:
+                    cand, choice = best[i][j - 1], (0, 1, False)
+                for di, dj in self.SHAPES:
+                    if di > i or dj > j:
+                        continue
+                    score, strong = self.piece_score(a[i - di : i], b[j - dj : j])
+                    if score > 0 and best[i - di][j - dj] + score > cand:
+                        cand, choice = best[i - di][j - dj] + score, (di, dj, strong)
+                best[i][j], back[i][j] = cand, choice
+        steps: list[tuple[int, int, int, int, bool]] = []
+        i, j = la, lb
+        while i or j:
+            step = back[i][j]
+            assert step is not None
+            di, dj, strong = step
+            steps.append((i - di, i, j - dj, j, strong))
+            i, j = i - di, j - dj
+        steps.reverse()
+        # Keep strong pieces, and weak ones chained to a block edge or a strong piece.
+        keep = [False] * len(steps)
+        for order in (range(len(steps)), range(len(steps) - 1, -1, -1)):
+            linked = True
+            for k in order:
+                i1, i2, j1, j2, strong = steps[k]
+                is_piece = i2 > i1 and j2 > j1
+                if not is_piece:
+                    linked = False
+                elif strong or linked:
+                    keep[k] = True
+                    linked = True
+        return [
+            (a[i1:i2], b[j1:j2], strong)
+            for k, (i1, i2, j1, j2, strong) in enumerate(steps)
+            if keep[k] and i2 > i1 and j2 > j1
+        ]
+
+
+def align_words(
+    ca: Canonical,
+    cb: Canonical,
+    a_lo: int,
+    a_hi: int,
+    b_lo: int,
+    b_hi: int,
+    lexicon: Lexicon,
+    params: AlignParams,
+) -> WordAlignment:
+    """Align the tokens ``[a_lo, a_hi)`` of a with ``[b_lo, b_hi)`` of b.
+
+    Two passes: difflib over the passage in order, then once more over the words it left
+    unpaired on both sides, which recovers clauses that the rewrite moved ("X said in a
+    briefing that Y" for "Y, X said in a briefing").
+    """
+    ka, kb = ca.keys, cb.keys
+    ta, tb = ca.analysis.text, cb.analysis.text
+    sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
+    wa, wb = ca.weights, cb.weights
+    blocks = _BlockAligner(ka, kb, wa, wb, lexicon)
+    subs: list[tuple[int, int, int, int, bool]] = []
+    state = {"matched_a": 0.0, "matched_b": 0.0, "aligned": 0, "substituted": 0}
+
+    def add_equal(i_list: list[int], j_list: list[int]) -> None:
+        state["matched_a"] += sum(wa[i] for i in i_list)
+        state["matched_b"] += sum(wb[j] for j in j_list)
+        state["aligned"] += sum(1 for i in i_list if wa[i] > 0)
+
+    def add_piece(i_list: list[int], j_list: list[int], strong: bool) -> None:
+        if not _contiguous(i_list, j_list):
+            return  # a substitution is a contiguous run on both sides
+        content_a = sum(1 for i in i_list if wa[i] > 0)
+        content_b = sum(1 for j in j_list if wb[j] > 0)
+        if not content_a and not content_b:
+            return  # "the" -> "a": grammar, not spinning
+        subs.append((i_list[0], i_list[-1] + 1, j_list[0], j_list[-1] + 1, strong))
+        n = max(content_a, 1)
+        state["substituted"] += n
+        state["aligned"] += n
+        if strong:  # a substitute is evidence of copying only when a spinner could make it
+            state["matched_a"] += sum(wa[i] for i in i_list)
+            state["matched_b"] += sum(wb[j] for j in j_list)
+
+    def run(i_all: list[int], j_all: list[int], min_equal: int) -> tuple[list[int], list[int]]:
+        """Align two token lists; returns the tokens left unpaired on each side."""
+        left_a: list[int] = []
+        left_b: list[int] = []
+        matcher = SequenceMatcher(None, [ka[i] for i in i_all], [kb[j] for j in j_all],
+                                  autojunk=False)
+        ops = matcher.get_opcodes()
+        for op, i1, i2, j1, j2 in ops:
+            i_list, j_list = i_all[i1:i2], j_all[j1:j2]
+            if op == "equal":
+                if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):
+                    add_equal(i_list, j_list)
+                else:
+                    left_a.extend(i_list)
+                    left_b.extend(j_list)
+            elif op == "replace":
+                used_a: set[int] = set()
+                used_b: set[int] = set()
+                # Between moved runs only the words next to an anchor belong together.
+                spans = [(i_list, j_list)] if min_equal == 1 else _edge_runs(i_list, j_list)
+                for ia, jb in spans:
+                    for pa, pb, strong in blocks.split(ia, jb):
+                        add_piece(pa, pb, strong)
+                        used_a.update(pa)
+                        used_b.update(pb)
+                left_a.extend(i for i in i_list if i not in used_a)
+                left_b.extend(j for j in j_list if j not in used_b)
+            elif op == "delete":
+                left_a.extend(i_list)
+            else:
+                left_b.extend(j_list)
+        return left_a, left_b
+
+    left_a, left_b = run(list(range(a_lo, a_hi)), list(range(b_lo, b_hi)), 1)
+    if left_a and left_b:
+        run(left_a, left_b, 2)
+
+    subs.sort()
+    substitutions = [
+        Substitution(
+            a=ta[sa[i1] : ea[i2 - 1]], b=tb[sb[j1] : eb[j2 - 1]], a_start=sa[i1], b_start=sb[j1]
+        )
+        for i1, i2, j1, j2, _ in subs
+    ]
+    return WordAlignment(
+        substitutions=substitutions,
+        matched_weight_a=state["matched_a"],
+        matched_weight_b=state["matched_b"],
+        total_weight_a=sum(wa[a_lo:a_hi]),
+        total_weight_b=sum(wb[b_lo:b_hi]),
+        aligned_words=int(state["aligned"]),
+        substituted_words=int(state["substituted"]),
+        spans=subs,
+    )
+
+
+@dataclass(slots=True)
+class AlignedPassage:
+    """A passage with the word alignment behind it (kept for facts and judgement)."""
+
+    passage: Passage
+    words: WordAlignment
+    token_spans: tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi
+
+
+def align(
+    ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams | None = None
+) -> list[AlignedPassage]:
+    """All reused passages between two canonicalised documents, in order of text a."""
+    params = params or AlignParams()
+    sents_a, sents_b = ca.analysis.sentences, cb.analysis.sentences
+    out: list[AlignedPassage] = []
+    for chain in chain_seeds(find_seeds(ca, cb, lexicon, params)):
+        s0, s1 = chain[0][0], max(s for s, _, _ in chain)
+        t0, t1 = min(t for _, t, _ in chain), max(t for _, t, _ in chain)
+        a_lo, a_hi = sents_a[s0].lo, sents_a[s1].hi
+        b_lo, b_hi = sents_b[t0].lo, sents_b[t1].hi
+        words = align_words(ca, cb, a_lo, a_hi, b_lo, b_hi, lexicon, params)
+        evidence = words.matched_weight_a + words.matched_weight_b
+        total = words.total_weight_a + words.total_weight_b
+        similarity = evidence / total if total else 0.0
+        if evidence / 2 < params.passage_evidence or similarity < params.passage_similarity:
+            continue
+        passage = Passage(
+            a_start=sents_a[s0].start,
+            a_end=sents_a[s1].end,
+            b_start=sents_b[t0].start,
+            b_end=sents_b[t1].end,
+            similarity=similarity,
+            substitutions=words.substitutions,
+            aligned_words=words.aligned_words,
+            substituted_words=words.substituted_words,
+        )
+        out.append(AlignedPassage(passage, words, (a_lo, a_hi, b_lo, b_hi)))
+    out.sort(key=lambda p: (p.passage.a_start, p.passage.b_start))
+    return out
+
+
+def content_word(key: str) -> bool:
+    """A token that carries content (the unit of the spin rate)."""
+    return key not in STOP_WORDS

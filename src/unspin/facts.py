@@ -1,0 +1,129 @@
+"""Changed facts: the substitutions that change what a text asserts.
+
+A spinner that turns "tens of millions" into "tens of thousands and thousands", "three
+years" into "a few yrs" or "Associated Press" into "Linked Push" changes numbers and names,
+not just style. Fact-checkers need those listed apart from harmless synonym swaps.
+A fact is one substitution, or several adjacent ones merged, widened to the whole number
+phrase ("tens of millions", not "millions").
+"""
+
+from __future__ import annotations
+
+import re
+
+from unspin.align import AlignedPassage
+from unspin.canonical import Canonical
+from unspin.models import ChangedFact, FactKind
+
+NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+    eighty ninety hundred hundreds thousand thousands million millions billion billions
+    trillion trillions dozen dozens tens half quarter couple few several percent""".split()
+)
+# Words that glue a number phrase together: "tens of millions", "three and a half".
+_NUMBER_GLUE = frozenset({"of", "and", "a", "an"})
+DATE_WORDS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday today yesterday tomorrow tonight week weeks month months year years yr
+    yrs decade decades century weekend morning afternoon evening night""".split()
+)
+_DATES = DATE_WORDS - frozenset(
+    "years year yrs months month weeks week decade decades century".split()
+)
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_UNITS = frozenset(
+    """years year yrs months days weeks hours minutes miles kilometres kilometers km percent
+    dollars pounds euros people""".split()
+)
+
+
+def _is_number(key: str) -> bool:
+    return key[0].isdigit() or key in NUMBER_WORDS
+
+
+def _date_or_number(c: Canonical, lo: int, hi: int) -> FactKind | None:
+    keys = c.keys[lo:hi]
+    if any(_YEAR.match(k) for k in keys) or any(k in _DATES for k in keys):
+        return "date"
+    if any(_is_number(k) for k in keys):
+        return "number"
+    return None
+
+
+def _capitalised(c: Canonical, lo: int, hi: int) -> bool:
+    """A capitalised word that does not open a sentence: part of a name."""
+    text, starts = c.analysis.text, c.analysis.starts
+    opening = c.analysis.sentence_starts
+    return any(text[starts[i]].isupper() and i not in opening for i in range(lo, hi))
+
+
+def _kind(ca: Canonical, i1: int, i2: int, cb: Canonical, j1: int, j2: int) -> FactKind | None:
+    """What a substitution changes, if it changes a fact."""
+    kind = _date_or_number(ca, i1, i2) or _date_or_number(cb, j1, j2)
+    if kind:
+        return kind
+    if _capitalised(ca, i1, i2) and _capitalised(cb, j1, j2):
+        return "name"  # "Associated Press" -> "Linked Push", "Choe Sun Hui" -> "Choe Sunshine Hui"
+    return None
+
+
+def _widen_number(c: Canonical, lo: int, hi: int) -> tuple[int, int]:
+    """Widen a number substitution over its phrase ("tens of millions", "a few yrs")."""
+    keys = c.keys
+
+    def numeric(k: str) -> bool:
+        return _is_number(k) or k in _NUMBER_GLUE
+
+    while lo > 0 and numeric(keys[lo - 1]):
+        lo -= 1
+    while hi < len(keys) and numeric(keys[hi]):
+        hi += 1
+    # Never start or end on glue ("of millions", "millions of"), but keep "a few".
+    while lo < hi and keys[lo] in ("of", "and"):
+        lo += 1
+    while hi > lo and keys[hi - 1] in _NUMBER_GLUE:
+        hi -= 1
+    if hi < len(keys) and keys[hi] in _UNITS:
+        hi += 1
+    return lo, hi
+
+
+def changed_facts(ca: Canonical, cb: Canonical, passages: list[AlignedPassage]) -> list[ChangedFact]:
+    """Facts changed between a and b inside the aligned passages, in order of text a.
+
+    Substitutions that touch in both texts are merged into one fact ("Associated Press" ->
+    "Linked Push", "two military" -> "armed forces"), except across a plain synonym swap
+    that changes no fact ("first" -> "initial").
+    """
+    facts: list[ChangedFact] = []
+    ta, tb = ca.analysis.text, cb.analysis.text
+    sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
+    for ap in passages:
+        groups: list[list[int]] = []
+        for i1, i2, j1, j2, strong in sorted(ap.words.spans):
+            kind = _kind(ca, i1, i2, cb, j1, j2)
+            if kind is None and strong:
+                continue  # a synonym swap, not a fact
+            if groups and groups[-1][1] == i1 and groups[-1][3] == j1:
+                groups[-1][1], groups[-1][3] = i2, j2
+            else:
+                groups.append([i1, i2, j1, j2])
+        for i1, i2, j1, j2 in groups:
+            kind = _kind(ca, i1, i2, cb, j1, j2)
+            if kind is None:
+                continue
+            if kind in ("number", "date"):
+                i1, i2 = _widen_number(ca, i1, i2)
+                j1, j2 = _widen_number(cb, j1, j2)
+            if i1 >= i2 or j1 >= j2:
+                continue
+            fact = ChangedFact(
+                a=ta[sa[i1] : ea[i2 - 1]], b=tb[sb[j1] : eb[j2 - 1]], kind=kind,
+                a_start=sa[i1], b_start=sb[j1],
+            )
+            if not facts or facts[-1] != fact:
+                facts.append(fact)
+    facts.sort(key=lambda f: (f.a_start, f.b_start))
+    return facts

@@ -1,0 +1,182 @@
+"""Tokens, sentences and boilerplate, every one with its span in the raw text.
+
+Nothing here rewrites the text: offsets must stay Python indices into the document exactly
+as read. Normalisation happens in the token *keys* (lower case, curly quotes folded), and
+boilerplate (ads, share buttons, tag lists, photo credits) is *masked*, kept out of the
+comparison but never out of the offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from unspin.models import Document
+
+# Numbers keep their inner separators ("1,000", "3.5", "7:30"); words keep inner
+# apostrophes ("didn't", "Korea's"); hyphens split words, so "green-and-yellow" and
+# "eco-friendly-and-yellow" still share "and yellow".
+TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\w+", re.UNICODE)
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
+
+# Words that carry grammar rather than content: spinners mostly leave them, and two
+# unrelated news texts share them in bulk, so they weigh little as evidence.
+STOP_WORDS = frozenset(
+    """a about above after again against all also although am among an and any are as at
+    be because been before being below between both but by can could did do does doing
+    down during each either even ever every few for from further had has have having he
+    her here hers herself him himself his how however i if in into is it its itself just
+    least less many may me might more most much must my myself neither no nor not now of
+    off often on once one only or other our ours ourselves out over own per perhaps rather
+    same shall she should since so some still such than that the their theirs them
+    themselves then there these they this those though through thus to too under until up
+    upon us very was we were what when where whether which while who whom whose why will
+    with within without would yet you your yours yourself yourselves s t said says say
+    told according mr mrs ms""".split()
+)
+
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen sen rep gov lt col capt sgt adm st jr sr co inc ltd corp vs
+    etc no fig jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e p.m a.m
+    mt ft""".split()
+)
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) before white space and a capital,
+# digit or opening quote; a line break always ends one.
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
+
+_BOILERPLATE_LINE = re.compile(
+    r"""^\W*(
+        advertisement|advertising|sponsored(\s+content)?|
+        share(\s+this)?(\s+(article|story|page|on\s+\w+))?|share\s+url.*|
+        tags?\s*:.*|keywords?\s*:.*|read\s+more\b.*|related\s*:.*|more\s+on\s+this\s+story.*|
+        click\s+here\b.*|subscribe\b.*|sign\s+up\b.*|follow\s+us\b.*|
+        copyright\b.*|\u00a9.*|all\s+rights\s+reserved.*|
+        (image|photo|picture)(\s+(caption|source|copyright|credit))?\s*:.*|
+        listen\s+to\s+this\s+article.*|skip\s+to\b.*|continue\s+reading.*|
+        story\s+continues\s+below.*|recommended(\s+stories)?|watch\s*:.*|
+        (getty|ap|afp|reuters)(\s+(images|photo|photographs?))?.*
+    )\W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CREDIT_HINT = re.compile(r"\b(getty|ap photo|afp|reuters|shutterstock|photograph|images)\b", re.I)
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A sentence's character span and its tokens' index range ``[lo, hi)``."""
+
+    start: int
+    end: int
+    lo: int
+    hi: int
+
+
+@dataclass(slots=True)
+class Analysis:
+    """A document cut into tokens and sentences, boilerplate masked.
+
+    Tokens are parallel lists (cheaper than one object per token on hot paths). Masked
+    tokens are not listed at all: ``sentences`` index the kept tokens only.
+    """
+
+    doc: Document
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # lower case, quotes folded
+    sentences: list[Sentence] = field(default_factory=list)
+    masked: list[tuple[int, int]] = field(default_factory=list)  # boilerplate spans
+    content_chars: int = 0  # characters of the text outside masked spans, spaces excluded
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @property
+    def sentence_starts(self) -> frozenset[int]:
+        """Indices of tokens that open a sentence (capitalised for grammar, not as names)."""
+        return frozenset(s.lo for s in self.sentences)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """Lines a publisher wraps around a story: ads, share prompts, tags, photo credits."""
+    s = line.strip()
+    if not s:
+        return False
+    if _BOILERPLATE_LINE.match(s):
+        return True
+    words = len(s.split())
+    # Photo credits: "Mikhail Svetlov | Getty Images | Getty Images".
+    if "|" in s and words <= 14 and not s.endswith((".", "?", "!", '"', "\u201d")):
+        return True
+    return bool(words <= 8 and _CREDIT_HINT.search(s) and not s.endswith((".", "?", "!")))
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of boilerplate lines."""
+    spans = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if is_boilerplate_line(line):
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
+
+
+def _sentence_breaks(text: str, start: int, end: int) -> list[int]:
+    """Offsets where sentences end inside ``text[start:end]`` (one line)."""
+    breaks = []
+    for m in _SENTENCE_END.finditer(text, start, end):
+        # The word before the full stop: an abbreviation or an initial does not end a sentence.
+        j = m.start()
+        k = j
+        while k > start and (text[k - 1].isalpha() or text[k - 1] == "."):
+            k -= 1
+        word = text[k:j].lower()
+        if text[j] == "." and (word in _ABBREVIATIONS or len(word) == 1):
+            continue
+        breaks.append(m.end())
+    return breaks
+
+
+def analyse(doc: Document) -> Analysis:
+    """Tokenise and sentence-split a document, masking boilerplate and metadata spans."""
+    text = doc.text
+    masked = sorted(list(doc.skip) + boilerplate_spans(text))
+    out = Analysis(doc=doc, masked=masked)
+    starts, ends, keys = out.starts, out.ends, out.keys
+
+    # Segments of text between masked spans, then lines, then sentences.
+    segments = []
+    pos = 0
+    for a, b in masked:
+        if a > pos:
+            segments.append((pos, a))
+        pos = max(pos, b)
+    if pos < len(text):
+        segments.append((pos, len(text)))
+
+    for seg_start, seg_end in segments:
+        line_start = seg_start
+        for line in text[seg_start:seg_end].splitlines(keepends=True):
+            line_end = line_start + len(line)
+            bounds = [line_start, *_sentence_breaks(text, line_start, line_end), line_end]
+            for s0, s1 in zip(bounds, bounds[1:], strict=False):
+                lo = len(keys)
+                for m in TOKEN_RE.finditer(text, s0, s1):
+                    starts.append(m.start())
+                    ends.append(m.end())
+                    keys.append(m.group().lower().translate(_QUOTES))
+                if len(keys) > lo:
+                    # The sentence runs from its first token to its last non-space character.
+                    e = s1
+                    while e > starts[lo] and text[e - 1].isspace():
+                        e -= 1
+                    out.sentences.append(Sentence(starts[lo], e, lo, len(keys)))
+            line_start = line_end
+        out.content_chars += sum(1 for ch in text[seg_start:seg_end] if not ch.isspace())
+    return out
