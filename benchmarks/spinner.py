@@ -23,6 +23,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,8 +38,7 @@ MAX_SYNONYM_WORDS = 4
 # Function words are never substituted and do not count as content words: spinners skip them
 # (replacing "the" or "of" would wreck every sentence), and the substitution rate a spinner
 # advertises is a rate over the words that carry meaning.
-STOP_WORDS: frozenset[str] = frozenset(
-    """
+_STOP_TEXT = """
     a about above after again against all almost along already also although always am among an
     and another any anybody anyone anything are aren around as at be because been before being
     below beneath beside besides between beyond both but by can cannot could couldn did didn do
@@ -53,8 +53,8 @@ STOP_WORDS: frozenset[str] = frozenset(
     was wasn we were weren what whatever when whenever where whereas wherever whether which while
     who whoever whom whose why will with within without won would wouldn y yet you your yours
     yourself yourselves
-    """.split()
-)
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
 
 _TOKEN_RE = re.compile(r"[^\W\d_]+")
 _APOSTROPHES = "'\u2019"
@@ -75,17 +75,38 @@ def normalise_key(phrase: str) -> str:
     return " ".join(phrase.lower().replace("-", " ").replace("_", " ").split())
 
 
-def _clean_synonyms(key: str, synonyms: Iterable[str]) -> list[str]:
-    """Synonyms usable in running text, without the headword itself and without duplicates."""
-    out: dict[str, None] = {}
-    for raw in synonyms:
+class _Cleaner:
+    """Cleans synonym strings, memoised: Moby repeats the same strings millions of times."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[str, str] | None] = {}
+
+    def one(self, raw: str) -> tuple[str, str] | None:
+        """(synonym as it would be pasted, its lookup key), or None when unusable."""
+        hit = self._memo.get(raw, False)
+        if hit is not False:
+            return hit  # type: ignore[return-value]
         syn = " ".join(raw.replace("_", " ").split())
-        if not _SYNONYM_OK.match(syn) or len(syn.split()) > MAX_SYNONYM_WORDS:
-            continue
-        if normalise_key(syn) == key:
-            continue
-        out.setdefault(syn, None)
-    return list(out)
+        out: tuple[str, str] | None = None
+        if _SYNONYM_OK.match(syn) and len(syn.split()) <= MAX_SYNONYM_WORDS:
+            out = (syn, normalise_key(syn))
+        self._memo[raw] = out
+        return out
+
+    def key(self, raw: str) -> str:
+        """Lookup key of any string (usable as a synonym or not)."""
+        hit = self.one(raw)
+        return hit[1] if hit else normalise_key(raw)
+
+    def clean(self, key: str, synonyms: Iterable[str]) -> list[str]:
+        """Synonyms usable in running text, without the headword itself and duplicates."""
+        out: dict[str, None] = {}
+        for raw in synonyms:
+            hit = self.one(raw)
+            if hit is None or hit[1] == key:
+                continue
+            out[hit[0]] = None
+        return list(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,6 +133,7 @@ def _parse_moby(path: Path) -> Thesaurus:
     """Moby: ``head,syn,syn,...``. Not symmetric, so words that are never headwords (many
     inflected forms, rarer words) get the headwords that list them, as a spinner's merged
     dictionary would."""
+    cleaner = _Cleaner()
     forward: dict[str, list[str]] = {}
     reverse: dict[str, list[str]] = {}
     with path.open(encoding="utf-8", errors="replace") as fh:
@@ -120,13 +142,13 @@ def _parse_moby(path: Path) -> Thesaurus:
             if len(parts) < 2:
                 continue
             head, syns = parts[0], parts[1:]
-            key = normalise_key(head)
+            key = cleaner.key(head)
             forward.setdefault(key, []).extend(syns)
             for syn in syns:
-                reverse.setdefault(normalise_key(syn), []).append(head)
+                reverse.setdefault(cleaner.key(syn), []).append(head)
     table: Thesaurus = {}
     for key, syns in forward.items():
-        cleaned = _clean_synonyms(key, syns)
+        cleaned = cleaner.clean(key, syns)
         if cleaned:
             table[key] = "|".join(cleaned)
     for key, heads in reverse.items():
@@ -134,7 +156,7 @@ def _parse_moby(path: Path) -> Thesaurus:
             continue
         if any(stem in forward for stem, _ in _stems(key)):
             continue  # "members": let the lookup strip the ending and use "member"
-        cleaned = _clean_synonyms(key, heads)
+        cleaned = cleaner.clean(key, heads)
         if cleaned:
             table[key] = "|".join(cleaned)
     return table
@@ -162,6 +184,7 @@ def _parse_wordnet(directory: Path) -> Thesaurus:
                     if sym in ("@", "@i"):
                         hypernyms.append(("a" if tpos == "s" else tpos, int(target)))
                 synsets[(pos, offset)] = (lemmas, hypernyms)
+    cleaner = _Cleaner()
     collected: dict[str, list[str]] = {}
     for lemmas, hypernyms in synsets.values():
         related = list(lemmas)
@@ -172,7 +195,7 @@ def _parse_wordnet(directory: Path) -> Thesaurus:
             collected.setdefault(normalise_key(lemma), []).extend(related)
     table: Thesaurus = {}
     for key, syns in collected.items():
-        cleaned = _clean_synonyms(key, syns)
+        cleaned = cleaner.clean(key, syns)
         if cleaned:
             table[key] = "|".join(cleaned)
     return table
@@ -182,6 +205,7 @@ def _parse_mythes(path: Path) -> Thesaurus:
     """MyThes (LibreOffice): ``word|nsenses`` then one ``(pos)|syn|syn`` line per sense.
     Generic (hypernym) and similar terms are kept, antonyms and "related terms" (a noun for an
     adjective) dropped."""
+    cleaner = _Cleaner()
     collected: dict[str, list[str]] = {}
     with path.open(encoding="utf-8", errors="replace") as fh:
         fh.readline()  # encoding line
@@ -200,7 +224,7 @@ def _parse_mythes(path: Path) -> Thesaurus:
             collected.setdefault(normalise_key(head), []).extend(syns)
     table: Thesaurus = {}
     for key, syns in collected.items():
-        cleaned = _clean_synonyms(key, syns)
+        cleaned = cleaner.clean(key, syns)
         if cleaned:
             table[key] = "|".join(cleaned)
     return table
@@ -323,9 +347,7 @@ def _tokens(text: str) -> list[_Token]:
         near_digit = (s > 0 and text[s - 1].isdigit()) or (e < n and text[e].isdigit())
         after_apos = s > 0 and text[s - 1] in _APOSTROPHES
         before_nt = e + 1 < n and text[e] in _APOSTROPHES and text[e + 1] in "tT"
-        content = (
-            len(word) > 1 and lower not in STOP_WORDS and not near_digit and not after_apos
-        )
+        content = len(word) > 1 and lower not in STOP_WORDS and not near_digit and not after_apos
         acronym = len(word) > 1 and word.isupper()
         usable = not near_digit and not after_apos and not before_nt and not acronym
         out.append(_Token(s, e, word, content, usable))
@@ -493,7 +515,7 @@ class Spinner:
                 run = tokens[i : i + length]
                 if not all(t.usable for t in run):
                     continue
-                if any(text[a.end : b.start] not in (" ", "-") for a, b in zip(run, run[1:])):
+                if any(text[a.end : b.start] not in (" ", "-") for a, b in pairwise(run)):
                     continue
                 content = sum(t.content for t in run)
                 if not content:

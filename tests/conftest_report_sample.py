@@ -213,3 +213,26 @@ def sample_comparison(a: Document | None = None, b: Document | None = None) -> C
         changed_facts=facts,
         original_reason="containment",
     )
+
+
+def make_comparison(
+    a_text: str,
+    b_text: str,
+    passages: list[Passage] | None = None,
+    facts: list[ChangedFact] | None = None,
+    verdict: str = "partial_reuse",
+    original: str | None = None,
+) -> Comparison:
+    """A small Comparison over arbitrary texts, for edge cases (hostile text, bad spans)."""
+    return Comparison(
+        a=Document(id="doc-a", text=a_text),
+        b=Document(id="doc-b", text=b_text),
+        verdict=verdict,  # type: ignore[arg-type]
+        score=0.5,
+        coverage_a=0.5,
+        coverage_b=0.5,
+        spin_rate=0.25,
+        original=original,  # type: ignore[arg-type]
+        passages=passages or [],
+        changed_facts=facts or [],
+    )

@@ -186,7 +186,7 @@ class _BlockAligner:
     they hang together with an anchor, so that unrelated clauses are not paired word by word.
     """
 
-    MAX_BLOCK = 16
+    MAX_BLOCK = 10
     # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
     SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
 
@@ -223,8 +223,6 @@ class _BlockAligner:
             if self.wa[a[0]] > 0 and self.wb[b[0]] > 0:
                 return 0.5, False
             return (0.1, False) if ka[0] in STOP_WORDS and kb[0] in STOP_WORDS else (-1.0, False)
-        if (len(ka) > 1 and not self._phrase_ok(ka)) or (len(kb) > 1 and not self._phrase_ok(kb)):
-            return -1.0, False
         if self.related(" ".join(ka), " ".join(kb)):
             return 2.5, True
         if _numberish(ka) and _numberish(kb):
@@ -241,6 +239,11 @@ class _BlockAligner:
             if la == lb:
                 return [([a[k]], [b[k]], False) for k in range(la)]
             return []
+        # Which runs of 2-3 words could be one side of a phrase substitution at all.
+        ok_a = {(i, n) for n in (2, 3) for i in range(n, la + 1)
+                if self._phrase_ok([self.ka[x] for x in a[i - n : i]])}
+        ok_b = {(j, n) for n in (2, 3) for j in range(n, lb + 1)
+                if self._phrase_ok([self.kb[x] for x in b[j - n : j]])}
         best = [[0.0] * (lb + 1) for _ in range(la + 1)]
         back: list[list[tuple[int, int, bool] | None]] = [[None] * (lb + 1) for _ in range(la + 1)]
         for i in range(la + 1):
@@ -256,6 +259,8 @@ class _BlockAligner:
                 for di, dj in self.SHAPES:
                     if di > i or dj > j:
                         continue
+                    if (di > 1 and (i, di) not in ok_a) or (dj > 1 and (j, dj) not in ok_b):
+                        continue
                     score, strong = self.piece_score(a[i - di : i], b[j - dj : j])
                     if score > 0 and best[i - di][j - dj] + score > cand:
                         cand, choice = best[i - di][j - dj] + score, (di, dj, strong)
@@ -269,22 +274,23 @@ class _BlockAligner:
             steps.append((i - di, i, j - dj, j, strong))
             i, j = i - di, j - dj
         steps.reverse()
-        # Keep strong pieces, and weak ones chained to a block edge or a strong piece.
-        keep = [False] * len(steps)
+        # Keep strong pieces; keep weak (plain word-for-word) ones only in a block that is
+        # word for word (same length on both sides) or chained to a strong piece.
+        is_piece = [i2 > i1 and j2 > j1 for i1, i2, j1, j2, _ in steps]
+        keep = [is_piece[k] and (steps[k][4] or la == lb) for k in range(len(steps))]
         for order in (range(len(steps)), range(len(steps) - 1, -1, -1)):
-            linked = True
+            linked = False
             for k in order:
-                i1, i2, j1, j2, strong = steps[k]
-                is_piece = i2 > i1 and j2 > j1
-                if not is_piece:
+                if not is_piece[k]:
                     linked = False
-                elif strong or linked:
-                    keep[k] = True
+                elif keep[k]:
                     linked = True
+                elif linked:
+                    keep[k] = True
         return [
             (a[i1:i2], b[j1:j2], strong)
             for k, (i1, i2, j1, j2, strong) in enumerate(steps)
-            if keep[k] and i2 > i1 and j2 > j1
+            if keep[k]
         ]
 
 
@@ -354,6 +360,8 @@ def align_words(
                 spans = [(i_list, j_list)] if min_equal == 1 else _edge_runs(i_list, j_list)
                 for ia, jb in spans:
                     for pa, pb, strong in blocks.split(ia, jb):
+                        if min_equal > 1 and not strong:
+                            continue  # moved words pair up only through the thesaurus
                         add_piece(pa, pb, strong)
                         used_a.update(pa)
                         used_b.update(pb)

@@ -1,0 +1,193 @@
+"""The ``unspin`` command line: a thin layer over the library (see INTERFACE.md).
+
+Every option maps to a library parameter; the CLI only reads arguments, reports errors
+(one line naming the file and line, exit code 2 for bad input) and writes output: JSON
+Lines on stdout for machines, Rich views for people, progress on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from unspin import __version__
+from unspin.documents import BadInputError, read_document
+
+app = typer.Typer(
+    name="unspin",
+    help="Find where a text came from, even after it was spun.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+stderr = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A failure to report as one line with an exit code."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"unspin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Find where a text came from, even after it was spun."""
+
+
+def _read_pairs(path: Path, skip_bad: bool) -> Iterator[tuple[int, str, str]]:
+    """(line number, path a, path b) from a tab-separated pairs file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise BadInputError(path, f"cannot read ({e.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInputError(path, "not valid UTF-8") from None
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            err = BadInputError(path, "expected two document paths separated by a tab", n)
+            if not skip_bad:
+                raise err
+            stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False)
+            continue
+        base = path.parent
+        a, b = (p if Path(p).is_absolute() or Path(p).exists() else str(base / p) for p in parts)
+        yield n, a, b
+
+
+@app.command()
+def compare(
+    a: Annotated[Path | None, typer.Argument(help="The first document (.txt, .jsonl, .parquet).")] = None,
+    b: Annotated[Path | None, typer.Argument(help="The second document.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the contract's JSON.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a side-by-side HTML page to FILE.")
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option("--pairs", help="Compare many pairs: FILE holds two paths a line, tab between."),
+    ] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Report bad pairs on stderr and go on.")
+    ] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."),
+    ] = None,
+) -> None:
+    """Compare two texts: is one a (spun) copy of the other, what was reused and changed."""
+    from unspin.compare import compare as compare_docs
+    from unspin.compare import compare_prepared, prepare
+
+    try:
+        if pairs is not None:
+            if a is not None or b is not None:
+                raise CliError("give either two documents or --pairs FILE, not both")
+            if html is not None:
+                raise CliError("--html shows one pair; it does not go with --pairs")
+            _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepared)
+            return
+        if a is None or b is None:
+            raise CliError("compare needs two documents (or --pairs FILE)")
+        result = compare_docs(read_document(a), read_document(b))
+        if html is not None:
+            from unspin.report import write_html
+
+            write_html(result, html)
+        if json_out:
+            sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        else:
+            from unspin.report import render_terminal
+
+            render_terminal(result, Console())
+            if html is not None:
+                stderr.print(f"HTML report written to {html}", highlight=False)
+    except BadInputError as e:
+        raise _fail(str(e), 2) from None
+    except CliError as e:
+        raise _fail(str(e), e.code) from None
+    except BrokenPipeError:
+        sys.stderr.close()  # `unspin ... | head`: the reader left, nothing more to say
+
+
+def _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepared) -> None:
+    """Batch comparison: documents are prepared once and reused across pairs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    items = list(_read_pairs(pairs, skip_bad))
+    cache: OrderedDict[str, object] = OrderedDict()
+
+    def prepared(path: str):
+        c = cache.get(path)
+        if c is None:
+            c = cache[path] = prepare(read_document(path))
+            if len(cache) > 4096:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(path)
+        return c
+
+    show = stderr.is_terminal if progress is None else progress
+    out = sys.stdout
+    console = Console()
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=stderr, disable=not show, transient=True,
+    ) as bar:
+        task = bar.add_task("comparing", total=len(items))
+        for n, pa, pb in items:
+            try:
+                result = compare_prepared(prepared(pa), prepared(pb))
+            except BadInputError as e:
+                if not skip_bad:
+                    raise BadInputError(pairs, f"pair on this line: {e}", n) from None
+                stderr.print(f"[yellow]unspin: skipped:[/] {pairs}:{n}: {e}", highlight=False)
+                bar.advance(task)
+                continue
+            if json_out:
+                out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            else:
+                console.print(
+                    f"{result.a.id}\t{result.b.id}\t{result.verdict}\t{result.score:.3f}\t"
+                    f"spin {result.spin_rate:.2f}\toriginal {result.original or '-'}",
+                    highlight=False, soft_wrap=True,
+                )
+            bar.advance(task)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

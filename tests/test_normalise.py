@@ -1,0 +1,55 @@
+from unspin.documents import document_from_text
+from unspin.normalise import analyse, boilerplate_spans, is_boilerplate_line
+
+
+def test_token_spans_point_into_raw_text(seed_spun):
+    a = analyse(seed_spun)
+    for s, e, k in zip(a.starts, a.ends, a.keys, strict=True):
+        assert seed_spun.text[s:e].lower().replace("\u2019", "'") == k
+
+
+def test_keys_fold_case_and_curly_quotes():
+    a = analyse(document_from_text("x", "Korea\u2019s leader didn't go."))
+    assert a.keys[:3] == ["korea's", "leader", "didn't"]
+
+
+def test_hyphens_split_words_numbers_stay_whole():
+    a = analyse(document_from_text("x", "An eco-friendly train cost 1,500.75 dollars in the 1990s."))
+    assert "eco" in a.keys and "friendly" in a.keys
+    assert "1,500.75" in a.keys and "1990s" in a.keys
+
+
+def test_sentences_respect_abbreviations_and_lines():
+    text = "Navy Adm. Kim Myong Sik spoke. He left at 7 p.m. Tuesday.\nNew line here"
+    a = analyse(document_from_text("x", text))
+    got = [text[s.start : s.end] for s in a.sentences]
+    assert got == ["Navy Adm. Kim Myong Sik spoke.", "He left at 7 p.m. Tuesday.", "New line here"]
+
+
+def test_seed_boilerplate_is_masked_not_removed(seed_original, seed_spun):
+    for doc, expected in (
+        (seed_original, ["Advertisement", "SHARE URL berhasil di salin.", "Tags:Keywords:"]),
+        (seed_spun, ["Mikhail Svetlov | Getty Photographs Information | Getty Photographs"]),
+    ):
+        a = analyse(doc)
+        masked = [doc.text[s:e].strip() for s, e in a.masked]
+        for line in expected:
+            assert line in masked
+        # No token comes from a masked span.
+        for s in a.starts:
+            assert not any(ms <= s < me for ms, me in a.masked)
+
+
+def test_date_prefix_is_not_compared(seed_original):
+    a = analyse(seed_original)
+    assert "2023" not in a.keys[:3] and a.keys[0] == "north"
+
+
+def test_boilerplate_lines():
+    for line in ["Advertisement", "Share this article", "Read more: other story", "Tags: a, b",
+                 "Photo: AP", "Copyright 2024 Example", "Jane Doe | Getty Images"]:
+        assert is_boilerplate_line(line), line
+    for line in ["The minister said the deal was done.", "Kim arrived in Russia on Tuesday",
+                 "Share prices fell sharply on Monday after the report."]:
+        assert not is_boilerplate_line(line), line
+    assert boilerplate_spans("Text.\nAdvertisement\nMore.") == [(6, 20)]
