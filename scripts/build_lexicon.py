@@ -141,8 +141,9 @@ class Vocab:
         return i
 
 
-def add_edges(vocab: Vocab, groups: Iterable[tuple[str, list[str]]], edges: list[np.ndarray],
-              star: bool) -> int:
+def add_edges(
+    vocab: Vocab, groups: Iterable[tuple[str, list[str]]], edges: list[np.ndarray], star: bool
+) -> int:
     """Collect synonym edges; ``star`` links head->syn only, otherwise all pairs in a group."""
     src: list[int] = []
     dst: list[int] = []
@@ -235,12 +236,20 @@ def build(out: Path) -> None:
     lp = np.array(sorted(lemma_pairs), dtype=np.int32).reshape(-1, 2)
     write_table(out, vocab.words, zipf, ptr, cols, lp)
     size = sum(f.stat().st_size for f in out.iterdir())
-    print(f"wrote {out} ({size / 1e6:.1f} MB, {n_words:,} entries) "
-          f"in {time.time() - t0:.0f} s", file=sys.stderr)
+    print(
+        f"wrote {out} ({size / 1e6:.1f} MB, {n_words:,} entries) in {time.time() - t0:.0f} s",
+        file=sys.stderr,
+    )
 
 
-def write_table(out: Path, words: list[str], zipf: np.ndarray, ptr: np.ndarray,
-                cols: np.ndarray, lemma_pairs: np.ndarray) -> None:
+def write_table(
+    out: Path,
+    words: list[str],
+    zipf: np.ndarray,
+    ptr: np.ndarray,
+    cols: np.ndarray,
+    lemma_pairs: np.ndarray,
+) -> None:
     """Write the table as plain .npy files (memory-mapped at run time: no parse, no dict).
 
     Entries are re-numbered in order of their 64-bit word hash, so that a word's id is

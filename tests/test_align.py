@@ -34,8 +34,12 @@ def test_spun_passages_and_substitutions():
     assert ORIGINAL[first.a_start : first.a_end].endswith("ruling party.")
     assert SPUN[first.b_start : first.b_end].endswith("ruling social gathering.")
     subs = {(s.a, s.b) for s in first.substitutions}
-    assert {("leader", "chief"), ("train", "educate"), ("party", "social gathering"),
-            ("members", "customers")} <= subs
+    assert {
+        ("leader", "chief"),
+        ("train", "educate"),
+        ("party", "social gathering"),
+        ("members", "customers"),
+    } <= subs
     for s in first.substitutions:
         assert ORIGINAL[s.a_start : s.a_start + len(s.a)] == s.a
         assert SPUN[s.b_start : s.b_start + len(s.b)] == s.b
@@ -46,10 +50,14 @@ def test_spun_passages_and_substitutions():
 
 def test_unrelated_texts_have_no_passage():
     lex = default_lexicon()
-    a = _prep("Stock markets fell sharply on Monday as investors worried about interest rates. "
-              "The central bank is expected to raise rates again next month.")
-    b = _prep("The striker scored twice as United beat Chelsea on Saturday. "
-              "The manager praised his young side after the match.")
+    a = _prep(
+        "Stock markets fell sharply on Monday as investors worried about interest rates. "
+        "The central bank is expected to raise rates again next month."
+    )
+    b = _prep(
+        "The striker scored twice as United beat Chelsea on Saturday. "
+        "The manager praised his young side after the match."
+    )
     assert align(a, b, lex) == []
 
 

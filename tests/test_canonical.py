@@ -23,7 +23,9 @@ def test_canonicalise_is_parallel_to_tokens():
 
 def test_match_matrix_finds_synonyms_and_exact():
     lex = default_lexicon()
-    exact, full = match_matrix(["train", "party", "kim"], ["educate", "social gathering", "kim"], lex)
+    exact, full = match_matrix(
+        ["train", "party", "kim"], ["educate", "social gathering", "kim"], lex
+    )
     assert exact.tolist() == [[False] * 3, [False] * 3, [False, False, True]]
     assert full[0, 0] and full[1, 1] and full[2, 2]
     assert not full[0, 2] and not full[2, 0]

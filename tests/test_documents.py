@@ -65,7 +65,9 @@ def test_jsonl_bad_record_names_file_and_line(tmp_path, line, message):
 
 def test_skip_bad_reports_and_keeps_good(tmp_path):
     p = tmp_path / "mixed.jsonl"
-    p.write_bytes(b'{"id": "a", "text": "good"}\n{oops\n\xff\xfe\n{"id": "b", "text": "good too"}\n')
+    p.write_bytes(
+        b'{"id": "a", "text": "good"}\n{oops\n\xff\xfe\n{"id": "b", "text": "good too"}\n'
+    )
     errors = []
     docs = list(read_documents([p], on_error=errors.append))
     assert [d.id for d in docs] == ["a", "b"]
@@ -105,7 +107,9 @@ def test_folder_is_read_recursively_in_path_order(tmp_path):
 
 def test_parquet(tmp_path):
     p = tmp_path / "docs.parquet"
-    table = pa.table({"id": ["a", "b"], "text": ["First.", "Second."], "date": ["2021-05-01", None]})
+    table = pa.table(
+        {"id": ["a", "b"], "text": ["First.", "Second."], "date": ["2021-05-01", None]}
+    )
     pq.write_table(table, p)
     docs = list(read_documents([p]))
     assert [(d.id, d.date) for d in docs] == [("a", "2021-05-01"), ("b", None)]

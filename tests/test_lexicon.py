@@ -10,9 +10,16 @@ def lex() -> Lexicon:
 
 @pytest.mark.parametrize(
     "a, b",
-    [("train", "educate"), ("trained", "educated"), ("associated", "linked"), ("press", "push"),
-     ("party", "social gathering"), ("capital", "cash"), ("defense", "protection"),
-     ("officials", "officers")],
+    [
+        ("train", "educate"),
+        ("trained", "educated"),
+        ("associated", "linked"),
+        ("press", "push"),
+        ("party", "social gathering"),
+        ("capital", "cash"),
+        ("defense", "protection"),
+        ("officials", "officers"),
+    ],
 )
 def test_spinner_swaps_are_related(lex, a, b):
     assert lex.related(a, b) and lex.related(b, a)

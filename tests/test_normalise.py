@@ -14,7 +14,9 @@ def test_keys_fold_case_and_curly_quotes():
 
 
 def test_hyphens_split_words_numbers_stay_whole():
-    a = analyse(document_from_text("x", "An eco-friendly train cost 1,500.75 dollars in the 1990s."))
+    a = analyse(
+        document_from_text("x", "An eco-friendly train cost 1,500.75 dollars in the 1990s.")
+    )
     assert "eco" in a.keys and "friendly" in a.keys
     assert "1,500.75" in a.keys and "1990s" in a.keys
 
@@ -46,10 +48,20 @@ def test_date_prefix_is_not_compared(seed_original):
 
 
 def test_boilerplate_lines():
-    for line in ["Advertisement", "Share this article", "Read more: other story", "Tags: a, b",
-                 "Photo: AP", "Copyright 2024 Example", "Jane Doe | Getty Images"]:
+    for line in [
+        "Advertisement",
+        "Share this article",
+        "Read more: other story",
+        "Tags: a, b",
+        "Photo: AP",
+        "Copyright 2024 Example",
+        "Jane Doe | Getty Images",
+    ]:
         assert is_boilerplate_line(line), line
-    for line in ["The minister said the deal was done.", "Kim arrived in Russia on Tuesday",
-                 "Share prices fell sharply on Monday after the report."]:
+    for line in [
+        "The minister said the deal was done.",
+        "Kim arrived in Russia on Tuesday",
+        "Share prices fell sharply on Monday after the report.",
+    ]:
         assert not is_boilerplate_line(line), line
     assert boilerplate_spans("Text.\nAdvertisement\nMore.") == [(6, 20)]

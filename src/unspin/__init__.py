@@ -13,5 +13,12 @@ from unspin.compare import compare  # noqa: E402
 from unspin.documents import BadInputError, read_document, read_documents  # noqa: E402
 from unspin.models import Comparison, Document  # noqa: E402
 
-__all__ = ["BadInputError", "Comparison", "Document", "compare", "read_document",
-           "read_documents", "__version__"]
+__all__ = [
+    "BadInputError",
+    "Comparison",
+    "Document",
+    "compare",
+    "read_document",
+    "read_documents",
+    "__version__",
+]

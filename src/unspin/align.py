@@ -36,6 +36,9 @@ class AlignParams:
     seed_relative: float = 0.75  # a seed must be this close to its row's or column's best
     passage_evidence: float = 12.0  # matched weight a passage needs to be reported
     passage_similarity: float = 0.35  # word-level similarity a passage needs
+    # A lone sentence pair is where chance matches between texts on one topic live ("The
+    # Bank of England held rates at 4.75%"): alone, a pair must be a closer rewrite.
+    single_similarity: float = 0.6
     max_phrase: int = 4  # longest replaced run read as one phrase substitution
 
 
@@ -57,6 +60,7 @@ class WordAlignment:
 
 def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon):
     """Sentence x sentence similarity (with synonyms) and exact-anchor weight."""
+
     def key_table(c: Canonical) -> tuple[list[str], np.ndarray]:
         keys: dict[str, int] = {}
         rows = []
@@ -132,9 +136,9 @@ def chain_seeds(seeds: list[tuple[int, int, float]]) -> list[list[tuple[int, int
 
 
 _NUMBERISH = frozenset(
-    """a an few several many some couple dozen dozens hundreds thousands millions billions tens
-    scores one two three four five six seven eight nine ten twenty hundred thousand million
-    billion half""".split()
+    """a an few several many some couple dozen dozens hundreds thousands millions billions
+    tens scores one two three four five six seven eight nine ten twenty hundred thousand
+    million billion half""".split()
 )
 
 
@@ -145,7 +149,9 @@ def _numberish(keys: list[str]) -> bool:
 
 
 def _contiguous(i_list: list[int], j_list: list[int]) -> bool:
-    return (i_list[-1] - i_list[0] == len(i_list) - 1) and (j_list[-1] - j_list[0] == len(j_list) - 1)
+    return (i_list[-1] - i_list[0] == len(i_list) - 1) and (
+        j_list[-1] - j_list[0] == len(j_list) - 1
+    )
 
 
 def _run_end(idx: list[int]) -> int:
@@ -190,8 +196,9 @@ class _BlockAligner:
     # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
     SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
 
-    def __init__(self, ka: list[str], kb: list[str], wa: list[float], wb: list[float],
-                 lexicon: Lexicon) -> None:
+    def __init__(
+        self, ka: list[str], kb: list[str], wa: list[float], wb: list[float], lexicon: Lexicon
+    ) -> None:
         self.ka, self.kb, self.wa, self.wb, self.lexicon = ka, kb, wa, wb, lexicon
         self._related: dict[tuple[str, str], bool] = {}
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
@@ -218,6 +225,9 @@ class _BlockAligner:
         ka = [self.ka[i] for i in a]
         kb = [self.kb[j] for j in b]
         if len(a) == 1 and len(b) == 1:
+            stop_a, stop_b = ka[0] in STOP_WORDS, kb[0] in STOP_WORDS
+            if stop_a != stop_b:
+                return -1.0, False  # "is" -> "check": grammar never turns into content
             if self.related(ka[0], kb[0]):
                 return 2.0, True
             if self.wa[a[0]] > 0 and self.wb[b[0]] > 0:
@@ -229,21 +239,46 @@ class _BlockAligner:
             return 1.0, True
         return -1.0, False
 
-    def split(self, a: list[int], b: list[int]) -> list[tuple[list[int], list[int], bool]]:
-        """Pieces (a tokens, b tokens, strong) of the best segmentation, in order."""
+    def split(
+        self, a: list[int], b: list[int], even: bool | None = None
+    ) -> list[tuple[list[int], list[int], bool]]:
+        """Pieces (a tokens, b tokens, strong) of the best segmentation, in order.
+
+        ``even``: the replaced run has as many words on both sides (word-for-word swaps
+        are then plausible everywhere in it); defaults to comparing the lengths.
+        """
         la, lb = len(a), len(b)
+        if even is None:
+            even = la == lb
         if la == 1 and lb == 1:  # the common case: one word for one word
             score, strong = self.piece_score(a, b)
             return [(a, b, strong)] if score > 0 else []
         if la > self.MAX_BLOCK or lb > self.MAX_BLOCK:
             if la == lb:
                 return [([a[k]], [b[k]], False) for k in range(la)]
-            return []
+            # A long uneven run (a clause added or rewritten): only its two ends, next to
+            # the anchors on either side, can hold word swaps worth reporting.
+            m = self.MAX_BLOCK
+            head = self.split(a[:m], b[:m], False)
+            if la < 2 * m or lb < 2 * m:
+                tail_a, tail_b = a[min(la, m) :][-m:], b[min(lb, m) :][-m:]
+            else:
+                tail_a, tail_b = a[-m:], b[-m:]
+            tail = self.split(tail_a, tail_b, False) if tail_a and tail_b else []
+            return head + tail
         # Which runs of 2-3 words could be one side of a phrase substitution at all.
-        ok_a = {(i, n) for n in (2, 3) for i in range(n, la + 1)
-                if self._phrase_ok([self.ka[x] for x in a[i - n : i]])}
-        ok_b = {(j, n) for n in (2, 3) for j in range(n, lb + 1)
-                if self._phrase_ok([self.kb[x] for x in b[j - n : j]])}
+        ok_a = {
+            (i, n)
+            for n in (2, 3)
+            for i in range(n, la + 1)
+            if self._phrase_ok([self.ka[x] for x in a[i - n : i]])
+        }
+        ok_b = {
+            (j, n)
+            for n in (2, 3)
+            for j in range(n, lb + 1)
+            if self._phrase_ok([self.kb[x] for x in b[j - n : j]])
+        }
         best = [[0.0] * (lb + 1) for _ in range(la + 1)]
         back: list[list[tuple[int, int, bool] | None]] = [[None] * (lb + 1) for _ in range(la + 1)]
         for i in range(la + 1):
@@ -277,7 +312,7 @@ class _BlockAligner:
         # Keep strong pieces; keep weak (plain word-for-word) ones only in a block that is
         # word for word (same length on both sides) or chained to a strong piece.
         is_piece = [i2 > i1 and j2 > j1 for i1, i2, j1, j2, _ in steps]
-        keep = [is_piece[k] and (steps[k][4] or la == lb) for k in range(len(steps))]
+        keep = [is_piece[k] and (steps[k][4] or even) for k in range(len(steps))]
         for order in (range(len(steps)), range(len(steps) - 1, -1, -1)):
             linked = False
             for k in order:
@@ -294,21 +329,41 @@ class _BlockAligner:
         ]
 
 
+def chain_units(chain: list[tuple[int, int, float]]) -> list[tuple[int, int, int, int]]:
+    """Cut a chain of seeds into units of sentences to align word by word.
+
+    Seeds that share a sentence belong together (a sentence split in two, or two merged in
+    one); a sentence skipped on both sides between two units becomes a unit of its own.
+    Returns inclusive sentence ranges (s0, s1, t0, t1) in order.
+    """
+    units: list[list[int]] = []
+    for s, t, _ in sorted(chain):
+        if units and (s <= units[-1][1] or t <= units[-1][3]):
+            u = units[-1]
+            u[1], u[3] = max(u[1], s), max(u[3], t)
+        else:
+            if units:
+                u = units[-1]
+                if s > u[1] + 1 and t > u[3] + 1:
+                    units.append([u[1] + 1, s - 1, u[3] + 1, t - 1])
+            units.append([s, s, t, t])
+    return [(u[0], u[1], u[2], u[3]) for u in units]
+
+
 def align_words(
     ca: Canonical,
     cb: Canonical,
-    a_lo: int,
-    a_hi: int,
-    b_lo: int,
-    b_hi: int,
+    units: list[tuple[int, int, int, int]],
     lexicon: Lexicon,
     params: AlignParams,
 ) -> WordAlignment:
-    """Align the tokens ``[a_lo, a_hi)`` of a with ``[b_lo, b_hi)`` of b.
+    """Align the words of a passage, unit by unit.
 
-    Two passes: difflib over the passage in order, then once more over the words it left
-    unpaired on both sides, which recovers clauses that the rewrite moved ("X said in a
-    briefing that Y" for "Y, X said in a briefing").
+    A unit is a token range of a, ``[a_lo, a_hi)``, and the range of b that rewrites it
+    (one sentence each, or the sentences of a split or merge). Aligning units rather than
+    whole passages keeps difflib's matching local and fast. Two passes per unit: difflib in
+    order, then once more over the words it left unpaired on both sides, which recovers
+    clauses the rewrite moved ("X said in a briefing that Y" for "Y, X said in a briefing").
     """
     ka, kb = ca.keys, cb.keys
     ta, tb = ca.analysis.text, cb.analysis.text
@@ -342,10 +397,10 @@ def align_words(
         """Align two token lists; returns the tokens left unpaired on each side."""
         left_a: list[int] = []
         left_b: list[int] = []
-        matcher = SequenceMatcher(None, [ka[i] for i in i_all], [kb[j] for j in j_all],
-                                  autojunk=False)
-        ops = matcher.get_opcodes()
-        for op, i1, i2, j1, j2 in ops:
+        matcher = SequenceMatcher(
+            None, [ka[i] for i in i_all], [kb[j] for j in j_all], autojunk=False
+        )
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
             i_list, j_list = i_all[i1:i2], j_all[j1:j2]
             if op == "equal":
                 if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):
@@ -373,9 +428,10 @@ def align_words(
                 left_b.extend(j_list)
         return left_a, left_b
 
-    left_a, left_b = run(list(range(a_lo, a_hi)), list(range(b_lo, b_hi)), 1)
-    if left_a and left_b:
-        run(left_a, left_b, 2)
+    for a_lo, a_hi, b_lo, b_hi in units:
+        left_a, left_b = run(list(range(a_lo, a_hi)), list(range(b_lo, b_hi)), 1)
+        if left_a and left_b:
+            run(left_a, left_b, 2)
 
     subs.sort()
     substitutions = [
@@ -388,8 +444,8 @@ def align_words(
         substitutions=substitutions,
         matched_weight_a=state["matched_a"],
         matched_weight_b=state["matched_b"],
-        total_weight_a=sum(wa[a_lo:a_hi]),
-        total_weight_b=sum(wb[b_lo:b_hi]),
+        total_weight_a=sum(sum(wa[u[0] : u[1]]) for u in units),
+        total_weight_b=sum(sum(wb[u[2] : u[3]]) for u in units),
         aligned_words=int(state["aligned"]),
         substituted_words=int(state["substituted"]),
         spans=subs,
@@ -417,11 +473,17 @@ def align(
         t0, t1 = min(t for _, t, _ in chain), max(t for _, t, _ in chain)
         a_lo, a_hi = sents_a[s0].lo, sents_a[s1].hi
         b_lo, b_hi = sents_b[t0].lo, sents_b[t1].hi
-        words = align_words(ca, cb, a_lo, a_hi, b_lo, b_hi, lexicon, params)
+        units = [
+            (sents_a[u0].lo, sents_a[u1].hi, sents_b[v0].lo, sents_b[v1].hi)
+            for u0, u1, v0, v1 in chain_units(chain)
+        ]
+        words = align_words(ca, cb, units, lexicon, params)
         evidence = words.matched_weight_a + words.matched_weight_b
         total = words.total_weight_a + words.total_weight_b
         similarity = evidence / total if total else 0.0
         if evidence / 2 < params.passage_evidence or similarity < params.passage_similarity:
+            continue
+        if len(chain) == 1 and similarity < params.single_similarity:
             continue
         passage = Passage(
             a_start=sents_a[s0].start,

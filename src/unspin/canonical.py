@@ -58,6 +58,7 @@ def token_weight(key: str, lexicon: Lexicon) -> tuple[float, bool]:
 def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonical:
     """Weigh every token of an analysed document."""
     lexicon = lexicon or default_lexicon()
+    lexicon.prime(analysis.keys + [k[:-2] for k in analysis.keys if k.endswith("'s")])
     cache: dict[str, tuple[float, bool]] = {}
     weights: list[float] = []
     immutable: list[bool] = []

@@ -86,7 +86,9 @@ def _read_pairs(path: Path, skip_bad: bool) -> Iterator[tuple[int, str, str]]:
 
 @app.command()
 def compare(
-    a: Annotated[Path | None, typer.Argument(help="The first document (.txt, .jsonl, .parquet).")] = None,
+    a: Annotated[
+        Path | None, typer.Argument(help="The first document (.txt, .jsonl, .parquet).")
+    ] = None,
     b: Annotated[Path | None, typer.Argument(help="The second document.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the contract's JSON.")] = False,
     html: Annotated[
@@ -94,14 +96,18 @@ def compare(
     ] = None,
     pairs: Annotated[
         Path | None,
-        typer.Option("--pairs", help="Compare many pairs: FILE holds two paths a line, tab between."),
+        typer.Option(
+            "--pairs", help="Compare many pairs: FILE holds two paths a line, tab between."
+        ),
     ] = None,
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Report bad pairs on stderr and go on.")
     ] = False,
     progress: Annotated[
         bool | None,
-        typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."),
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+        ),
     ] = None,
 ) -> None:
     """Compare two texts: is one a (spun) copy of the other, what was reused and changed."""
@@ -160,8 +166,13 @@ def _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepare
     out = sys.stdout
     console = Console()
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=stderr, disable=not show, transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=not show,
+        transient=True,
     ) as bar:
         task = bar.add_task("comparing", total=len(items))
         for n, pa, pb in items:
@@ -179,7 +190,8 @@ def _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepare
                 console.print(
                     f"{result.a.id}\t{result.b.id}\t{result.verdict}\t{result.score:.3f}\t"
                     f"spin {result.spin_rate:.2f}\toriginal {result.original or '-'}",
-                    highlight=False, soft_wrap=True,
+                    highlight=False,
+                    soft_wrap=True,
                 )
             bar.advance(task)
 

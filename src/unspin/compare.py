@@ -63,5 +63,6 @@ def compare(
     'unrelated'
     """
     lexicon = lexicon or default_lexicon()
-    return compare_prepared(prepare(a, lexicon), prepare(b, lexicon), lexicon,
-                            align_params, judge_params)
+    return compare_prepared(
+        prepare(a, lexicon), prepare(b, lexicon), lexicon, align_params, judge_params
+    )

@@ -16,26 +16,28 @@ from unspin.canonical import Canonical
 from unspin.models import ChangedFact, FactKind
 
 NUMBER_WORDS = frozenset(
-    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
-    eighty ninety hundred hundreds thousand thousands million millions billion billions
-    trillion trillions dozen dozens tens half quarter couple few several percent""".split()
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
+    seventy eighty ninety hundred hundreds thousand thousands million millions billion
+    billions trillion trillions dozen dozens tens half quarter couple few several
+    percent""".split()
 )
 # Words that glue a number phrase together: "tens of millions", "three and a half".
 _NUMBER_GLUE = frozenset({"of", "and", "a", "an"})
 DATE_WORDS = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
-    saturday sunday today yesterday tomorrow tonight week weeks month months year years yr
-    yrs decade decades century weekend morning afternoon evening night""".split()
+    """january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday
+    thursday friday saturday sunday today yesterday tomorrow tonight week weeks month
+    months year years yr yrs decade decades century weekend morning afternoon evening
+    night""".split()
 )
 _DATES = DATE_WORDS - frozenset(
-    "years year yrs months month weeks week decade decades century".split()
+    ["years", "year", "yrs", "months", "month", "weeks", "week", "decade", "decades", "century"]
 )
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _UNITS = frozenset(
-    """years year yrs months days weeks hours minutes miles kilometres kilometers km percent
-    dollars pounds euros people""".split()
+    """years year yrs months days weeks hours minutes miles kilometres kilometers km
+    percent dollars pounds euros people""".split()
 )
 
 
@@ -90,7 +92,9 @@ def _widen_number(c: Canonical, lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
-def changed_facts(ca: Canonical, cb: Canonical, passages: list[AlignedPassage]) -> list[ChangedFact]:
+def changed_facts(
+    ca: Canonical, cb: Canonical, passages: list[AlignedPassage]
+) -> list[ChangedFact]:
     """Facts changed between a and b inside the aligned passages, in order of text a.
 
     Substitutions that touch in both texts are merged into one fact ("Associated Press" ->
@@ -120,8 +124,11 @@ def changed_facts(ca: Canonical, cb: Canonical, passages: list[AlignedPassage]) 
             if i1 >= i2 or j1 >= j2:
                 continue
             fact = ChangedFact(
-                a=ta[sa[i1] : ea[i2 - 1]], b=tb[sb[j1] : eb[j2 - 1]], kind=kind,
-                a_start=sa[i1], b_start=sb[j1],
+                a=ta[sa[i1] : ea[i2 - 1]],
+                b=tb[sb[j1] : eb[j2 - 1]],
+                kind=kind,
+                a_start=sa[i1],
+                b_start=sb[j1],
             )
             if not facts or facts[-1] != fact:
                 facts.append(fact)

@@ -22,6 +22,7 @@ from unspin.align import AlignedPassage
 from unspin.canonical import Canonical
 from unspin.lexicon import Lexicon
 from unspin.models import Verdict
+from unspin.normalise import non_space
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,7 @@ def coverage(text: str, spans: list[tuple[int, int]], content_chars: int) -> flo
     """Share of a text's non-space, non-boilerplate characters inside passages."""
     if content_chars <= 0:
         return 0.0
-    covered = sum(
-        sum(1 for ch in text[s:e] if not ch.isspace()) for s, e in _merge(spans)
-    )
+    covered = sum(non_space(text, s, e) for s, e in _merge(spans))
     return min(1.0, covered / content_chars)
 
 
@@ -67,8 +66,9 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def rarity_vote(passages: list[AlignedPassage], ca: Canonical, cb: Canonical,
-                lexicon: Lexicon) -> tuple[float, int]:
+def rarity_vote(
+    passages: list[AlignedPassage], ca: Canonical, cb: Canonical, lexicon: Lexicon
+) -> tuple[float, int]:
     """Mean Zipf(a word) - Zipf(b word) over single-word substitutions, and their count.
 
     Positive: b's words are rarer, so b is the spun side and a the original.
@@ -101,10 +101,12 @@ def judge(
     if not passages:
         cov_a = cov_b = 0.0
     else:
-        cov_a = coverage(a.text, [(p.passage.a_start, p.passage.a_end) for p in passages],
-                         a.content_chars)
-        cov_b = coverage(b.text, [(p.passage.b_start, p.passage.b_end) for p in passages],
-                         b.content_chars)
+        cov_a = coverage(
+            a.text, [(p.passage.a_start, p.passage.a_end) for p in passages], a.content_chars
+        )
+        cov_b = coverage(
+            b.text, [(p.passage.b_start, p.passage.b_end) for p in passages], b.content_chars
+        )
     aligned = sum(p.passage.aligned_words for p in passages)
     substituted = sum(p.passage.substituted_words for p in passages)
     spin_rate = substituted / aligned if aligned else 0.0
@@ -129,8 +131,13 @@ def judge(
 
 
 def _original(
-    ca: Canonical, cb: Canonical, passages: list[AlignedPassage], cov_a: float, cov_b: float,
-    lexicon: Lexicon, params: JudgeParams,
+    ca: Canonical,
+    cb: Canonical,
+    passages: list[AlignedPassage],
+    cov_a: float,
+    cov_b: float,
+    lexicon: Lexicon,
+    params: JudgeParams,
 ) -> tuple[Literal["a", "b"] | None, str | None]:
     da, db = ca.analysis.doc.date, cb.analysis.doc.date
     if da and db and da != db:

@@ -37,7 +37,8 @@ class Lexicon:
         path = Path(path)
 
         def load(name: str) -> np.ndarray:
-            return np.load(path / f"{name}.npy", mmap_mode="r")
+            # A plain ndarray view of the map: memmap's Python-level __getitem__ is slow.
+            return np.load(path / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
         self._hash = load("hash")
         self._zipf = load("zipf")
@@ -61,6 +62,29 @@ class Lexicon:
         if i < len(self._hash) and self._hash[i] == h:
             return i
         return None
+
+    def prime(self, words: list[str]) -> None:
+        """Look many words up at once (one vectorised search), filling the forms cache.
+
+        Documents are primed with their distinct tokens before comparison, so that the
+        per-token look-ups that follow are dictionary hits.
+        """
+        todo = [w for w in dict.fromkeys(words) if w not in self._forms_cache]
+        if not todo:
+            return
+        norm = [w.replace("\u2019", "'") for w in todo]
+        hashes = np.fromiter((word_hash(w) for w in norm), dtype=np.uint64, count=len(norm))
+        pos = np.searchsorted(self._hash, hashes)
+        pos_c = np.minimum(pos, len(self._hash) - 1)
+        found = self._hash[pos_c] == hashes
+        ids = np.where(found, pos_c, -1)
+        lo = np.searchsorted(self._lemma_from, ids, side="left")
+        hi = np.searchsorted(self._lemma_from, ids, side="right")
+        lemma_to = self._lemma_to
+        for w, i, a, b in zip(todo, ids.tolist(), lo.tolist(), hi.tolist(), strict=True):
+            if len(self._forms_cache) >= _CACHE_LIMIT:
+                break
+            self._forms_cache[w] = () if i < 0 else (i, *lemma_to[a:b].tolist())
 
     def word(self, word_id: int) -> str:
         """The text of an entry (loaded on first use: only reports need it)."""
@@ -114,10 +138,8 @@ class Lexicon:
 
     def zipf(self, word: str) -> float:
         """Zipf frequency (log10 per billion words); 0 for words the table does not know."""
-        i = self.id(word)
-        if i is None and "\u2019" in word:
-            i = self.id(word.replace("\u2019", "'"))
-        return 0.0 if i is None else float(self._zipf[i]) / 10.0
+        forms = self.forms(word)
+        return float(self._zipf[forms[0]]) / 10.0 if forms else 0.0
 
 
 @lru_cache(maxsize=1)

@@ -16,30 +16,32 @@ from unspin.models import Document
 # Numbers keep their inner separators ("1,000", "3.5", "7:30"); words keep inner
 # apostrophes ("didn't", "Korea's"); hyphens split words, so "green-and-yellow" and
 # "eco-friendly-and-yellow" still share "and yellow".
-TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\w+", re.UNICODE)
+TOKEN_RE = re.compile(
+    r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\w+", re.UNICODE
+)
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 
 # Words that carry grammar rather than content: spinners mostly leave them, and two
 # unrelated news texts share them in bulk, so they weigh little as evidence.
 STOP_WORDS = frozenset(
-    """a about above after again against all also although am among an and any are as at
-    be because been before being below between both but by can could did do does doing
-    down during each either even ever every few for from further had has have having he
-    her here hers herself him himself his how however i if in into is it its itself just
+    """a about above after again against all also although am among an and any are as at be
+    because been before being below between both but by can could did do does doing down
+    during each either even ever every few for from further had has have having he her
+    here hers herself him himself his how however i if in into is it its itself just
     least less many may me might more most much must my myself neither no nor not now of
-    off often on once one only or other our ours ourselves out over own per perhaps rather
-    same shall she should since so some still such than that the their theirs them
-    themselves then there these they this those though through thus to too under until up
-    upon us very was we were what when where whether which while who whom whose why will
-    with within without would yet you your yours yourself yourselves s t said says say
-    told according mr mrs ms""".split()
+    off often on once one only or other our ours ourselves out over own per perhaps
+    rather same shall she should since so some still such than that the their theirs
+    them themselves then there these they this those though through thus to too under
+    until up upon us very was we were what when where whether which while who whom whose
+    why will with within without would yet you your yours yourself yourselves s t said
+    says say told according mr mrs ms""".split()
 )
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gen sen rep gov lt col capt sgt adm st jr sr co inc ltd corp vs
-    etc no fig jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e p.m a.m
-    mt ft""".split()
+    etc no fig jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e p.m
+    a.m mt ft""".split()
 )
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before white space and a capital,
@@ -100,6 +102,15 @@ class Analysis:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def non_space(text: str, start: int = 0, end: int | None = None) -> int:
+    """Characters of ``text[start:end]`` that are not white space (what coverage counts)."""
+    seg = text[start:end]
+    return len(seg) - sum(len(m) for m in _SPACE.findall(seg))
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -178,5 +189,5 @@ def analyse(doc: Document) -> Analysis:
                         e -= 1
                     out.sentences.append(Sentence(starts[lo], e, lo, len(keys)))
             line_start = line_end
-        out.content_chars += sum(1 for ch in text[seg_start:seg_end] if not ch.isspace())
+        out.content_chars += non_space(text, seg_start, seg_end)
     return out

@@ -1,0 +1,182 @@
+"""Speed of ``unspin compare``, side by side with the anchor tools, in one run.
+
+Measures, on real BBC articles of about 800 words and copies of them spun at 30%:
+
+* start-up: a fresh process importing unspin and opening the lexicon, and
+  ``unspin --version`` end to end (median of several runs);
+* one pair: ``compare()`` latency (median, p95) after start-up;
+* batch: ``unspin compare --pairs FILE --json`` pairs per second, pinned to one core;
+* anchors in the same run: datasketch MinHash (128 permutations, word 5-grams, the
+  usual near-duplicate setting) and difflib's ``SequenceMatcher.ratio`` on the same pairs:
+  their time per pair (as a ratio to unspin's) and what they see of a spun copy.
+
+Usage::
+
+    python -m benchmarks.bench_compare [--pairs 300] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from benchmarks.spinner import Spinner
+from benchmarks.testsets import load_bbc
+
+
+def _pick_articles(min_words: int, max_words: int, n: int) -> list[str]:
+    texts = [a.text for a in load_bbc()]
+    chosen = [t for t in texts if min_words <= len(t.split()) <= max_words]
+    return chosen[:n]
+
+
+def _startup(runs: int = 7) -> dict[str, float]:
+    code = "from unspin.lexicon import default_lexicon; default_lexicon().related('a', 'b')"
+    lib, cli = [], []
+    exe = shutil.which("unspin")
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        lib.append(time.perf_counter() - t)
+        if exe:
+            t = time.perf_counter()
+            subprocess.run([exe, "--version"], check=True, capture_output=True)
+            cli.append(time.perf_counter() - t)
+    out = {"import_and_lexicon_s": statistics.median(lib)}
+    if cli:
+        out["cli_version_s"] = statistics.median(cli)
+    return out
+
+
+def _minhash_pair(a: str, b: str):
+    from datasketch import MinHash
+
+    def sig(text: str) -> MinHash:
+        words = text.lower().split()
+        m = MinHash(num_perm=128)
+        m.update_batch([" ".join(words[i : i + 5]).encode() for i in range(len(words) - 4)])
+        return m
+
+    return sig(a).jaccard(sig(b))
+
+
+def _time_per_pair(fn, pairs, repeat: int = 1) -> tuple[float, float, list]:
+    times, results = [], []
+    for _ in range(repeat):
+        for a, b in pairs:
+            t = time.perf_counter()
+            results.append(fn(a, b))
+            times.append(time.perf_counter() - t)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))], results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=300, help="pairs in the batch run")
+    parser.add_argument("--articles", type=int, default=40, help="800-word articles timed")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+
+    from unspin.compare import compare
+    from unspin.documents import document_from_text
+
+    originals = _pick_articles(650, 1000, args.articles)
+    spinner = Spinner(rate=0.3, seed=7)
+    spun = [spinner.spin(t, seed=i).text for i, t in enumerate(originals)]
+    words = statistics.mean(len(t.split()) for t in originals)
+    print(f"{len(originals)} BBC articles, mean {words:.0f} words, spun at 30%", file=sys.stderr)
+
+    figures: dict[str, object] = {"articles": len(originals), "mean_words": round(words)}
+    figures["startup"] = _startup()
+
+    docs = [
+        (document_from_text(f"o{i}", a), document_from_text(f"s{i}", b))
+        for i, (a, b) in enumerate(zip(originals, spun, strict=True))
+    ]
+    compare(*docs[0])  # warm caches: we time comparisons after start-up
+    med, p95, results = _time_per_pair(compare, docs, repeat=3)
+    verdicts = [r.verdict for r in results]
+    figures["unspin_pair_ms"] = {
+        "median": med * 1e3,
+        "p95": p95 * 1e3,
+        "spun_copy_share": verdicts.count("spun_copy") / len(verdicts),
+    }
+
+    text_pairs = list(zip(originals, spun, strict=True))
+    anchors: dict[str, dict[str, float]] = {}
+    try:
+        mh_med, mh_p95, jac = _time_per_pair(_minhash_pair, text_pairs)
+        anchors["datasketch_minhash_128_5gram"] = {
+            "median_ms": mh_med * 1e3,
+            "p95_ms": mh_p95 * 1e3,
+            "time_ratio_to_unspin": mh_med / med,
+            "mean_jaccard_on_spun_pairs": statistics.mean(jac),
+            "share_above_0.8": sum(j >= 0.8 for j in jac) / len(jac),
+        }
+    except ImportError:
+        print("datasketch not installed: pip install -e '.[bench]'", file=sys.stderr)
+
+    def difflib_ratio(a: str, b: str) -> float:
+        return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+
+    dl_med, dl_p95, ratios = _time_per_pair(difflib_ratio, text_pairs)
+    anchors["difflib_word_ratio"] = {
+        "median_ms": dl_med * 1e3,
+        "p95_ms": dl_p95 * 1e3,
+        "time_ratio_to_unspin": dl_med / med,
+        "mean_ratio_on_spun_pairs": statistics.mean(ratios),
+    }
+    figures["anchors"] = anchors
+
+    # Batch: a pairs file over distinct documents (each read and prepared once), one core.
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpd = Path(tmp)
+        lines = []
+        for i in range(args.pairs):
+            k = i % len(originals)
+            a = tmpd / f"o{i}.txt"
+            b = tmpd / f"s{i}.txt"
+            a.write_text(originals[k], encoding="utf-8")
+            b.write_text(spinner.spin(originals[k], seed=1000 + i).text, encoding="utf-8")
+            lines.append(f"{a}\t{b}")
+        pairs_file = tmpd / "pairs.tsv"
+        pairs_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        cmd = [shutil.which("unspin") or "unspin", "compare", "--pairs", str(pairs_file), "--json"]
+        if shutil.which("taskset"):
+            cmd = ["taskset", "-c", "0", *cmd]
+        t = time.perf_counter()
+        proc = subprocess.run(
+            cmd,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+        )
+        elapsed = time.perf_counter() - t
+        n_out = len(proc.stdout.splitlines())
+        figures["batch"] = {
+            "pairs": n_out,
+            "seconds": elapsed,
+            "pairs_per_s": n_out / elapsed,
+            "one_core": "taskset" in cmd[0],
+        }
+
+    text = json.dumps(figures, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
