@@ -34,11 +34,17 @@ class AlignParams:
     seed_similarity: float = 0.42  # weighted overlap of a sentence pair, exact + synonyms
     seed_anchor: float = 5.0  # weight of exactly shared words a seed needs
     seed_relative: float = 0.75  # a seed must be this close to its row's or column's best
+    extend_similarity: float = 0.4  # a diagonal neighbour of a seed joins it from here
+    extend_anchor: float = 2.0
+    containment_factor: float = 0.6  # weight of containment against Dice in a seed's score
+    seed_contained_weight: float = 10.0  # explained weight containment needs to count
     passage_evidence: float = 12.0  # matched weight a passage needs to be reported
     passage_similarity: float = 0.35  # word-level similarity a passage needs
     # A lone sentence pair is where chance matches between texts on one topic live ("The
     # Bank of England held rates at 4.75%"): alone, a pair must be a closer rewrite.
-    single_similarity: float = 0.6
+    single_similarity: float = 0.8
+    single_near_similarity: float = 0.6  # ... unless it sits next to a confirmed passage
+    near_reach: int = 6  # sentences between a lone pair and a confirmed passage
     max_phrase: int = 4  # longest replaced run read as one phrase substitution
 
 
@@ -58,8 +64,12 @@ class WordAlignment:
     spans: list[tuple[int, int, int, int, bool]]
 
 
-def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon):
-    """Sentence x sentence similarity (with synonyms) and exact-anchor weight."""
+def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams):
+    """Sentence x sentence similarity (with synonyms) and exact-anchor weight.
+
+    The similarity is the weighted Dice overlap, or, when higher, a discounted containment
+    (one sentence wholly inside a longer rewrite).
+    """
 
     def key_table(c: Canonical) -> tuple[list[str], np.ndarray]:
         keys: dict[str, int] = {}
@@ -88,10 +98,17 @@ def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon):
     m_a = wa @ ((full_f @ ib.T) > 0)
     m_b = ((ia @ full_f) > 0) @ wb.T
     anchors = wa @ ((exact_f @ ib.T) > 0)
-    total = wa.sum(axis=1)[:, None] + wb.sum(axis=1)[None, :]
+    w_a, w_b = wa.sum(axis=1)[:, None], wb.sum(axis=1)[None, :]
+    total = w_a + w_b
     with np.errstate(invalid="ignore", divide="ignore"):
         sim = np.where(total > 0, (m_a + m_b) / total, 0.0)
-    return sim, anchors
+        # Containment: the share of one sentence explained by the other, for a sentence
+        # reused inside a longer one; only counted where enough weight is explained.
+        c_a = np.where((w_a > 0) & (m_a >= params.seed_contained_weight), m_a / w_a, 0.0)
+        c_b = np.where((w_b > 0) & (m_b >= params.seed_contained_weight), m_b / w_b, 0.0)
+    contained = np.maximum(c_a, c_b)
+    score = np.maximum(sim, params.containment_factor * contained)
+    return score, anchors
 
 
 def find_seeds(
@@ -100,11 +117,24 @@ def find_seeds(
     """Sentence pairs (index in a, index in b, similarity) that look like rewrites."""
     if not ca.analysis.sentences or not cb.analysis.sentences:
         return []
-    sim, anchors = _sentence_matrices(ca, cb, lexicon)
+    sim, anchors = _sentence_matrices(ca, cb, lexicon, params)
     row_best = sim.max(axis=1, keepdims=True)
     col_best = sim.max(axis=0, keepdims=True)
     ok = (sim >= params.seed_similarity) & (anchors >= params.seed_anchor)
     ok &= (sim >= params.seed_relative * row_best) | (sim >= params.seed_relative * col_best)
+    # Extend: the diagonal neighbours of a seed need less to join it (a heavily spun
+    # sentence next to a clear match is a rewrite, not a coincidence).
+    weak = (sim >= params.extend_similarity) & (anchors >= params.extend_anchor) & ~ok
+    n_a, n_b = sim.shape
+    frontier = list(zip(*np.nonzero(ok), strict=True))
+    while frontier:
+        s, t = frontier.pop()
+        for ds, dt in ((1, 1), (-1, -1)):
+            u, v = s + ds, t + dt
+            if 0 <= u < n_a and 0 <= v < n_b and weak[u, v]:
+                weak[u, v] = False
+                ok[u, v] = True
+                frontier.append((u, v))
     s_idx, t_idx = np.nonzero(ok)
     return [(int(s), int(t), float(sim[s, t])) for s, t in zip(s_idx, t_idx, strict=True)]
 
@@ -461,6 +491,19 @@ class AlignedPassage:
     token_spans: tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi
 
 
+def _near(chain: list[tuple[int, int, float]], accepted: list[tuple[int, int, int, int]],
+          reach: int) -> bool:
+    """A lone pair lying just after or before an accepted passage, in the same order in
+    both texts: adjacent in one text, within ``reach`` sentences in the other (the other
+    edition may have sentences of its own in between)."""
+    s, t, _ = chain[0]
+    for s0, s1, t0, t1 in accepted:
+        for ds, dt in ((s - s1, t - t1), (s0 - s, t0 - t)):
+            if ds > 0 and dt > 0 and min(ds, dt) <= 2 and max(ds, dt) <= reach:
+                return True
+    return False
+
+
 def align(
     ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams | None = None
 ) -> list[AlignedPassage]:
@@ -468,6 +511,8 @@ def align(
     params = params or AlignParams()
     sents_a, sents_b = ca.analysis.sentences, cb.analysis.sentences
     out: list[AlignedPassage] = []
+    accepted: list[tuple[int, int, int, int]] = []  # sentence ranges of accepted passages
+    pending: list[tuple[list[tuple[int, int, float]], AlignedPassage, float]] = []
     for chain in chain_seeds(find_seeds(ca, cb, lexicon, params)):
         s0, s1 = chain[0][0], max(s for s, _, _ in chain)
         t0, t1 = min(t for _, t, _ in chain), max(t for _, t, _ in chain)
@@ -483,8 +528,6 @@ def align(
         similarity = evidence / total if total else 0.0
         if evidence / 2 < params.passage_evidence or similarity < params.passage_similarity:
             continue
-        if len(chain) == 1 and similarity < params.single_similarity:
-            continue
         passage = Passage(
             a_start=sents_a[s0].start,
             a_end=sents_a[s1].end,
@@ -495,7 +538,23 @@ def align(
             aligned_words=words.aligned_words,
             substituted_words=words.substituted_words,
         )
-        out.append(AlignedPassage(passage, words, (a_lo, a_hi, b_lo, b_hi)))
+        aligned = AlignedPassage(passage, words, (a_lo, a_hi, b_lo, b_hi))
+        if len(chain) == 1:
+            # Judge a lone pair by how much of the shorter side is explained: a sentence
+            # reused inside a longer one ("..., analysts say" plus a new clause) still counts.
+            contained = max(
+                words.matched_weight_a / (words.total_weight_a or 1.0),
+                words.matched_weight_b / (words.total_weight_b or 1.0),
+            )
+            if contained < params.single_similarity:
+                pending.append((chain, aligned, contained))
+                continue
+        out.append(aligned)
+        accepted.append((s0, s1, t0, t1))
+    # Second look at lone pairs: next to a confirmed passage, a looser rewrite is believable.
+    for chain, aligned, contained in pending:
+        if contained >= params.single_near_similarity and _near(chain, accepted, params.near_reach):
+            out.append(aligned)
     out.sort(key=lambda p: (p.passage.a_start, p.passage.b_start))
     return out
 

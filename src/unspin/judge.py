@@ -33,8 +33,8 @@ class JudgeParams:
     near_duplicate_coverage: float = 0.8  # both texts' share for a near duplicate
     spin_threshold: float = 0.08  # spin rate from which a copy counts as spun
     evidence_scale: float = 40.0  # matched weight that makes the score 1 - 1/e
-    rarity_margin: float = 0.25  # mean Zipf gap between substitutes that names the spun side
-    min_rarity_votes: int = 3
+    rarity_margin: float = 0.1  # mean Zipf gap between substitutes that names the spun side
+    min_rarity_votes: int = 5
 
 
 @dataclass(slots=True)
@@ -83,7 +83,7 @@ def rarity_vote(
                 continue  # an edit, not a thesaurus swap: says nothing about direction
             za, zb = lexicon.zipf(ka), lexicon.zipf(kb)
             if za and zb:
-                diffs.append(za - zb)
+                diffs.append(max(-2.0, min(2.0, za - zb)))  # no single word decides
     if not diffs:
         return 0.0, 0
     return sum(diffs) / len(diffs), len(diffs)
