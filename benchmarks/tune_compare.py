@@ -24,7 +24,7 @@ from benchmarks.testsets import build_cases
 from unspin.align import AlignParams
 from unspin.compare import compare_prepared, prepare
 from unspin.judge import JudgeParams
-from unspin.lexicon import default_lexicon
+from unspin.lexicon import Lexicon, default_lexicon
 
 
 def _parse_grid(items: list[str]) -> dict[str, list[float]]:
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         "--unrelated", type=int, default=0, help="extra unrelated pairs (default: n)"
     )
     parser.add_argument("--grid", action="append", default=[], help="name=v1,v2,...")
+    parser.add_argument("--lexicon", help="a lexicon folder other than the shipped one")
     args = parser.parse_args(argv)
 
     sources = tuple(args.sources.split(","))
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             args.unrelated, args.seed + 1000, sources=sources, kinds=("unrelated",)
         )
     print(f"{len(cases)} cases", file=sys.stderr)
-    lexicon = default_lexicon()
+    lexicon = Lexicon(args.lexicon) if args.lexicon else default_lexicon()
     prepared: dict[int, object] = {}
 
     def prep(doc):

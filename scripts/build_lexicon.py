@@ -172,16 +172,14 @@ def add_edges(
     return len(src)
 
 
-def build(out: Path) -> None:
+def build(out: Path, sources: tuple[str, ...] = ("moby", "wordnet", "mythes")) -> None:
     t0 = time.time()
     vocab = Vocab()
     edges: list[np.ndarray] = []
-    n = add_edges(vocab, moby_groups(), edges, star=True)
-    print(f"moby: {n:,} edges, vocab {len(vocab.words):,}", file=sys.stderr)
-    n = add_edges(vocab, wordnet_groups(), edges, star=True)
-    print(f"wordnet: {n:,} edges, vocab {len(vocab.words):,}", file=sys.stderr)
-    n = add_edges(vocab, mythes_groups(), edges, star=True)
-    print(f"mythes: {n:,} edges, vocab {len(vocab.words):,}", file=sys.stderr)
+    readers = {"moby": moby_groups, "wordnet": wordnet_groups, "mythes": mythes_groups}
+    for name in sources:
+        n = add_edges(vocab, readers[name](), edges, star=True)
+        print(f"{name}: {n:,} edges, vocab {len(vocab.words):,}", file=sys.stderr)
 
     # Frequencies: every entry, plus the most common words so that names and other words
     # with no synonyms still get a frequency (rarity is evidence of a spun substitute).
@@ -306,7 +304,14 @@ def write_table(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
-    build(parser.parse_args().out)
+    parser.add_argument(
+        "--sources",
+        default="moby,wordnet,mythes",
+        help="thesauri to include (a table without one of them measures how unspin fares "
+        "against a spinner whose dictionary it does not have)",
+    )
+    args = parser.parse_args()
+    build(args.out, tuple(args.sources.split(",")))
 
 
 if __name__ == "__main__":

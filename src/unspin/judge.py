@@ -79,8 +79,8 @@ def rarity_vote(
             if i2 - i1 != 1 or j2 - j1 != 1:
                 continue
             ka, kb = ca.keys[i1], cb.keys[j1]
-            if not lexicon.related(ka, kb):
-                continue  # an edit, not a thesaurus swap: says nothing about direction
+            if ca.weights[i1] == 0 or cb.weights[j1] == 0:
+                continue  # grammar words say nothing about direction
             za, zb = lexicon.zipf(ka), lexicon.zipf(kb)
             if za and zb:
                 diffs.append(max(-2.0, min(2.0, za - zb)))  # no single word decides
