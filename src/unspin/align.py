@@ -71,33 +71,16 @@ def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon, params: A
     (one sentence wholly inside a longer rewrite).
     """
 
-    def key_table(c: Canonical) -> tuple[list[str], np.ndarray]:
-        keys: dict[str, int] = {}
-        rows = []
-        for sent in c.analysis.sentences:
-            row: dict[int, float] = {}
-            for t in range(sent.lo, sent.hi):
-                w = c.weights[t]
-                if w > 0:
-                    k = keys.setdefault(c.keys[t], len(keys))
-                    if w > row.get(k, 0.0):
-                        row[k] = w
-            rows.append(row)
-        mat = np.zeros((len(rows), len(keys)), dtype=np.float64)
-        for s, row in enumerate(rows):
-            for k, w in row.items():
-                mat[s, k] = w
-        return list(keys), mat
-
-    keys_a, wa = key_table(ca)
-    keys_b, wb = key_table(cb)
+    keys_a, wa = ca.sentence_table()
+    keys_b, wb = cb.sentence_table()
     exact, full = match_matrix(keys_a, keys_b, lexicon)
-    ia, ib = (wa > 0).astype(np.float64), (wb > 0).astype(np.float64)
-    exact_f, full_f = exact.astype(np.float64), full.astype(np.float64)
+    f32 = np.float32
+    ia, ib = (wa > 0).astype(f32), (wb > 0).astype(f32)
+    exact_f, full_f = exact.astype(f32), full.astype(f32)
     # m_a[s, t]: weight of sentence s's words that have a partner in sentence t; m_b likewise.
-    m_a = wa @ ((full_f @ ib.T) > 0)
-    m_b = ((ia @ full_f) > 0) @ wb.T
-    anchors = wa @ ((exact_f @ ib.T) > 0)
+    m_a = wa @ ((full_f @ ib.T) > 0).astype(f32)
+    m_b = ((ia @ full_f) > 0).astype(f32) @ wb.T
+    anchors = wa @ ((exact_f @ ib.T) > 0).astype(f32)
     w_a, w_b = wa.sum(axis=1)[:, None], wb.sum(axis=1)[None, :]
     total = w_a + w_b
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -33,10 +33,33 @@ class Canonical:
     analysis: Analysis
     weights: list[float]
     immutable: list[bool]
+    _table: tuple[list[str], np.ndarray] | None = None
 
     @property
     def keys(self) -> list[str]:
         return self.analysis.keys
+
+    def sentence_table(self) -> tuple[list[str], np.ndarray]:
+        """Distinct content keys, and a sentences x keys matrix of their weights.
+
+        Computed once per document: a document compared many times (``--pairs``, an index)
+        pays for it once.
+        """
+        if self._table is None:
+            keys: dict[str, int] = {}
+            rows, cols, vals = [], [], []
+            for s, sent in enumerate(self.analysis.sentences):
+                for t in range(sent.lo, sent.hi):
+                    w = self.weights[t]
+                    if w > 0:
+                        rows.append(s)
+                        cols.append(keys.setdefault(self.keys[t], len(keys)))
+                        vals.append(w)
+            mat = np.zeros((len(self.analysis.sentences), len(keys)), dtype=np.float32)
+            # A word repeated in a sentence counts once, at its weight.
+            mat[rows, cols] = vals
+            self._table = (list(keys), mat)
+        return self._table
 
 
 def token_weight(key: str, lexicon: Lexicon) -> tuple[float, bool]:
@@ -55,17 +78,33 @@ def token_weight(key: str, lexicon: Lexicon) -> tuple[float, bool]:
     return weight, immutable
 
 
+_CACHE_LIMIT = 300_000
+# Thesaurus entries with more neighbours than this are not searched for synonyms at the
+# sentence level (see Lexicon.neighbour_table); word alignment still tests them pairwise.
+MAX_SYNONYM_DEGREE = 600
+_WEIGHTS: dict[int, dict[str, tuple[float, bool]]] = {}
+
+
+def _weight_cache(lexicon: Lexicon) -> dict[str, tuple[float, bool]]:
+    """Token weights per lexicon, kept across documents: news reuses its words."""
+    return _WEIGHTS.setdefault(id(lexicon), {})
+
+
 def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonical:
     """Weigh every token of an analysed document."""
     lexicon = lexicon or default_lexicon()
-    lexicon.prime(analysis.keys + [k[:-2] for k in analysis.keys if k.endswith("'s")])
-    cache: dict[str, tuple[float, bool]] = {}
+    cache = _weight_cache(lexicon)
+    new = [k for k in analysis.keys if k not in cache]
+    if new:
+        lexicon.prime(new + [k[:-2] for k in new if k.endswith("'s")])
     weights: list[float] = []
     immutable: list[bool] = []
     for key in analysis.keys:
         wi = cache.get(key)
         if wi is None:
-            wi = cache[key] = token_weight(key, lexicon)
+            wi = token_weight(key, lexicon)
+            if len(cache) < _CACHE_LIMIT:
+                cache[key] = wi
         weights.append(wi[0])
         immutable.append(wi[1])
     return Canonical(analysis, weights, immutable)
@@ -76,9 +115,8 @@ def match_matrix(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which distinct content keys of a match which of b: (exact, exact-or-synonym).
 
-    Synonyms are found by intersecting each unmatched key's thesaurus neighbourhood with
-    the other text's vocabulary (not by testing every pair), which keeps an 800-word pair
-    at a few thousand set operations.
+    Synonyms are found in one vectorised pass: the thesaurus neighbourhoods of all of a's
+    word forms are gathered from the CSR table and tested against b's forms at once.
     """
     index_b = {k: j for j, k in enumerate(keys_b)}
     exact = np.zeros((len(keys_a), len(keys_b)), dtype=bool)
@@ -87,23 +125,45 @@ def match_matrix(
         if j is not None:
             exact[i, j] = True
     full = exact.copy()
-    # Forms (word and lemma ids) of b's keys that have no exact partner in a.
-    matched_b = exact.any(axis=0)
-    by_form: dict[int, list[int]] = {}
-    for j, k in enumerate(keys_b):
-        for f in lexicon.forms(k):
-            by_form.setdefault(f, []).append(j)
-    forms_b = set(by_form)
-    matched_a = exact.any(axis=1)
-    for i, k in enumerate(keys_a):
-        fa = lexicon.forms(k)
-        if not fa:
-            continue
-        hits: set[int] = forms_b.intersection(fa)
-        for x in fa:
-            hits |= forms_b.intersection(lexicon.neighbours(x))
-        for f in hits:
-            for j in by_form[f]:
-                if not (matched_a[i] and matched_b[j]):
-                    full[i, j] = True
+    # Word forms (word and lemma ids) of each side, with the key they belong to.
+    fb_ids, fb_key = _forms_table(keys_b, lexicon)
+    fa_ids, fa_key = _forms_table(keys_a, lexicon)
+    if not len(fa_ids) or not len(fb_ids):
+        return exact, full
+    # Number b's distinct forms and mark them in a vocabulary-wide table: testing a's whole
+    # neighbourhood against it is one gather, however large Moby's entries are.
+    uniq, inverse = np.unique(fb_ids, return_inverse=True)
+    slot = np.full(len(lexicon), -1, dtype=np.int32)
+    slot[uniq] = np.arange(len(uniq), dtype=np.int32)
+    # b's keys by form slot, as CSR (a form such as the lemma "train" can serve two keys).
+    order = np.argsort(inverse, kind="stable")
+    slot_keys = fb_key[order]
+    slot_ptr = np.zeros(len(uniq) + 1, dtype=np.int64)
+    np.add.at(slot_ptr, inverse + 1, 1)
+    slot_ptr = np.cumsum(slot_ptr)
+    # Candidates: a's own forms (same lemma) and their thesaurus neighbours.
+    neigh, owner = lexicon.neighbour_table(fa_ids, MAX_SYNONYM_DEGREE)
+    cand = np.concatenate([fa_ids, neigh])
+    cand_owner = np.concatenate([fa_key, fa_key[owner]])
+    slots = slot[cand]
+    hit = slots >= 0
+    rows, hit_slots = cand_owner[hit], slots[hit].astype(np.int64)
+    counts = slot_ptr[hit_slots + 1] - slot_ptr[hit_slots]
+    rows = np.repeat(rows, counts)
+    first = np.cumsum(counts) - counts
+    pos = np.arange(int(counts.sum())) - np.repeat(first, counts) + np.repeat(
+        slot_ptr[hit_slots], counts
+    )
+    full[rows, slot_keys[pos]] = True
     return exact, full
+
+
+def _forms_table(keys: list[str], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
+    """Form ids of every key, and the index of the key each one belongs to."""
+    ids: list[int] = []
+    owner: list[int] = []
+    for i, k in enumerate(keys):
+        for f in lexicon.forms(k):
+            ids.append(f)
+            owner.append(i)
+    return np.array(ids, dtype=np.int64), np.array(owner, dtype=np.int64)

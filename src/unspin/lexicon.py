@@ -120,6 +120,28 @@ class Lexicon:
                 self._neigh_cache[word_id] = cached
         return cached
 
+    def neighbour_table(
+        self, word_ids: np.ndarray, max_degree: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """All neighbours of many entries at once: (neighbour ids, index of the entry each
+        came from), gathered from the CSR arrays without a Python loop.
+
+        ``max_degree`` skips entries with more neighbours than that: the most polysemous
+        verbs ("make", "get", "run" have a thousand) match almost anything, so they cost
+        the most and prove the least.
+        """
+        starts = self._ptr[word_ids].astype(np.int64)
+        degree = self._ptr[word_ids + 1].astype(np.int64) - starts
+        if max_degree is not None:
+            degree = np.where(degree > max_degree, 0, degree)
+        total = int(degree.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        owner = np.repeat(np.arange(len(word_ids)), degree)
+        first = np.cumsum(degree) - degree  # where each entry's run begins in the output
+        positions = np.arange(total) - first[owner] + starts[owner]
+        return self._idx[positions].astype(np.int64), owner
+
     def has_synonyms(self, word: str) -> bool:
         """False for words a spinner's dictionary cannot touch: DSpin's "immutables"."""
         return any(self._ptr[i + 1] > self._ptr[i] for i in self.forms(word))

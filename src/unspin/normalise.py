@@ -154,14 +154,26 @@ def _sentence_breaks(text: str, start: int, end: int) -> list[int]:
     return breaks
 
 
+def _folded(text: str) -> str | None:
+    """The whole text lower-cased with quotes folded, when that keeps every offset.
+
+    Folding once and slicing is much cheaper than folding token by token; a few characters
+    change length when lower-cased (the Turkish dotted I), and then we fold per token.
+    """
+    low = text.lower().translate(_QUOTES)
+    return low if len(low) == len(text) else None
+
+
 def analyse(doc: Document) -> Analysis:
     """Tokenise and sentence-split a document, masking boilerplate and metadata spans."""
     text = doc.text
     masked = sorted(list(doc.skip) + boilerplate_spans(text))
     out = Analysis(doc=doc, masked=masked)
     starts, ends, keys = out.starts, out.ends, out.keys
+    low = _folded(text)
 
-    # Segments of text between masked spans, then lines, then sentences.
+    # Segments of text between masked spans; sentences end at line breaks and at
+    # sentence-final punctuation.
     segments = []
     pos = 0
     for a, b in masked:
@@ -172,22 +184,37 @@ def analyse(doc: Document) -> Analysis:
         segments.append((pos, len(text)))
 
     for seg_start, seg_end in segments:
+        breaks: list[int] = []
         line_start = seg_start
         for line in text[seg_start:seg_end].splitlines(keepends=True):
             line_end = line_start + len(line)
-            bounds = [line_start, *_sentence_breaks(text, line_start, line_end), line_end]
-            for s0, s1 in zip(bounds, bounds[1:], strict=False):
-                lo = len(keys)
-                for m in TOKEN_RE.finditer(text, s0, s1):
-                    starts.append(m.start())
-                    ends.append(m.end())
-                    keys.append(m.group().lower().translate(_QUOTES))
-                if len(keys) > lo:
-                    # The sentence runs from its first token to its last non-space character.
-                    e = s1
-                    while e > starts[lo] and text[e - 1].isspace():
-                        e -= 1
-                    out.sentences.append(Sentence(starts[lo], e, lo, len(keys)))
+            breaks.extend(_sentence_breaks(text, line_start, line_end))
+            breaks.append(line_end)
             line_start = line_end
+        b = 0  # next break
+        lo = len(keys)
+        for m in TOKEN_RE.finditer(text, seg_start, seg_end):
+            s0 = m.start()
+            if s0 >= breaks[b]:
+                _close_sentence(out, text, lo, breaks[b])
+                lo = len(keys)
+                while s0 >= breaks[b]:
+                    b += 1
+            e0 = m.end()
+            starts.append(s0)
+            ends.append(e0)
+            keys.append(low[s0:e0] if low is not None else m.group().lower().translate(_QUOTES))
+        _close_sentence(out, text, lo, breaks[b] if b < len(breaks) else seg_end)
         out.content_chars += non_space(text, seg_start, seg_end)
     return out
+
+
+def _close_sentence(out: Analysis, text: str, lo: int, end: int) -> None:
+    """Record the sentence made of tokens ``lo:`` up to the break at ``end``: it runs
+    from its first token to its last non-space character."""
+    if len(out.keys) <= lo:
+        return
+    e = end
+    while e > out.starts[lo] and text[e - 1].isspace():
+        e -= 1
+    out.sentences.append(Sentence(out.starts[lo], e, lo, len(out.keys)))
