@@ -184,15 +184,16 @@ def _run_start(idx: list[int]) -> int:
 
 
 def _edge_runs(i_list: list[int], j_list: list[int]) -> list[tuple[list[int], list[int]]]:
-    """The contiguous heads and tails of two leftover runs (moved-clause substitutions)."""
+    """The contiguous heads and the contiguous tails of two leftover runs, paired.
+
+    Between two anchors of moved text, only words next to an anchor on both sides can be
+    word swaps of each other; the rest of the leftovers came from elsewhere.
+    """
     if _contiguous(i_list, j_list):
         return [(i_list, j_list)]
-    ka, kb = _run_start(i_list), _run_start(j_list)
-    ta, tb = _run_end(i_list), _run_end(j_list)
-    out = [(i_list[:ka], j_list[:kb])]
-    if ta >= ka and tb >= kb:
-        out.append((i_list[ta:], j_list[tb:]))
-    return out
+    head = (i_list[: _run_start(i_list)], j_list[: _run_start(j_list)])
+    tail = (i_list[_run_end(i_list) :], j_list[_run_end(j_list) :])
+    return [head] if tail == head else [head, tail]
 
 
 class _BlockAligner:
@@ -427,6 +428,10 @@ def align_words(
                 # Between moved runs only the words next to an anchor belong together.
                 spans = [(i_list, j_list)] if min_equal == 1 else _edge_runs(i_list, j_list)
                 for ia, jb in spans:
+                    ia = [i for i in ia if i not in used_a]
+                    jb = [j for j in jb if j not in used_b]
+                    if not ia or not jb:
+                        continue
                     for pa, pb, strong in blocks.split(ia, jb):
                         if min_equal > 1 and not strong:
                             continue  # moved words pair up only through the thesaurus
@@ -474,8 +479,9 @@ class AlignedPassage:
     token_spans: tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi
 
 
-def _near(chain: list[tuple[int, int, float]], accepted: list[tuple[int, int, int, int]],
-          reach: int) -> bool:
+def _near(
+    chain: list[tuple[int, int, float]], accepted: list[tuple[int, int, int, int]], reach: int
+) -> bool:
     """A lone pair lying just after or before an accepted passage, in the same order in
     both texts: adjacent in one text, within ``reach`` sentences in the other (the other
     edition may have sentences of its own in between)."""

@@ -151,8 +151,10 @@ def match_matrix(
     counts = slot_ptr[hit_slots + 1] - slot_ptr[hit_slots]
     rows = np.repeat(rows, counts)
     first = np.cumsum(counts) - counts
-    pos = np.arange(int(counts.sum())) - np.repeat(first, counts) + np.repeat(
-        slot_ptr[hit_slots], counts
+    pos = (
+        np.arange(int(counts.sum()))
+        - np.repeat(first, counts)
+        + np.repeat(slot_ptr[hit_slots], counts)
     )
     full[rows, slot_keys[pos]] = True
     return exact, full
