@@ -250,7 +250,9 @@ class _BlockAligner:
         if self.related(" ".join(ka), " ".join(kb)):
             return 2.5, True
         if _numberish(ka) and _numberish(kb):
-            return 1.0, True
+            # A number phrase is one unit: "millions" -> "thousands and thousands" whole,
+            # not "millions" -> "thousands" plus two stray words.
+            return 1.0 + 0.8 * (max(len(ka), len(kb)) - 1), True
         return -1.0, False
 
     def split(

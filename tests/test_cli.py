@@ -1,0 +1,111 @@
+"""End-to-end tests of the command line, on the seeds and on bad input."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from unspin.cli import app
+
+from .conftest import SEED_ORIGINAL, SEED_SPUN
+
+runner = CliRunner()
+
+
+def test_compare_json_on_seeds():
+    r = runner.invoke(app, ["compare", str(SEED_ORIGINAL), str(SEED_SPUN), "--json"])
+    assert r.exit_code == 0, r.output
+    j = json.loads(r.stdout)
+    assert j["verdict"] in ("partial_reuse", "spun_copy") and j["original"] == "a"
+    assert j["spin_rate"] >= 0.15
+
+
+def test_compare_terminal_view_and_html(tmp_path):
+    page = tmp_path / "report.html"
+    r = runner.invoke(app, ["compare", str(SEED_ORIGINAL), str(SEED_SPUN), "--html", str(page)])
+    assert r.exit_code == 0, r.output
+    assert "Spun copy" in r.stdout or "reuse" in r.stdout.lower()
+    assert "Protection" in r.stdout
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Linked Push" in html
+
+
+def test_pairs_jsonl_in_input_order(tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(
+        f"{SEED_ORIGINAL}\t{SEED_SPUN}\n{SEED_SPUN}\t{SEED_ORIGINAL}\n\n"
+        f"{SEED_ORIGINAL}\t{SEED_ORIGINAL}\n",
+        encoding="utf-8",
+    )
+    r = runner.invoke(app, ["compare", "--pairs", str(pairs), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["original"] for row in rows[:2]] == ["a", "b"]
+    assert rows[2]["verdict"] == "near_duplicate"
+
+
+def test_pairs_paths_relative_to_the_pairs_file(tmp_path):
+    (tmp_path / "a.txt").write_text("Kim met Putin in Vladivostok on Wednesday.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Kim met Putin in Vladivostok on Wednesday.", encoding="utf-8")
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("a.txt\tb.txt\n", encoding="utf-8")
+    r = runner.invoke(app, ["compare", "--pairs", str(pairs), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["a"]["id"] == "a"
+
+
+def test_bad_pairs_line_names_file_and_line(tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(f"{SEED_ORIGINAL}\t{SEED_SPUN}\njust-one-path\n", encoding="utf-8")
+    r = runner.invoke(app, ["compare", "--pairs", str(pairs), "--json"])
+    assert r.exit_code == 2
+    assert f"{pairs}:2:" in r.stderr
+    r = runner.invoke(app, ["compare", "--pairs", str(pairs), "--json", "--skip-bad"])
+    assert r.exit_code == 0
+    assert len(r.stdout.splitlines()) == 1 and "skipped" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"\xff\xfe bad", "UTF-8"), (b"\x00\x01", "binary"), (b"   ", "empty")],
+)
+def test_bad_document_exit_2(tmp_path, content, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    r = runner.invoke(app, ["compare", str(SEED_ORIGINAL), str(bad), "--json"])
+    assert r.exit_code == 2
+    assert str(bad) in r.stderr and message in r.stderr
+    assert r.stdout == ""
+
+
+def test_malformed_jsonl_names_the_line(tmp_path):
+    bad = tmp_path / "docs.jsonl"
+    bad.write_text('{"id": "x", "text": "fine"}\n{broken\n', encoding="utf-8")
+    r = runner.invoke(app, ["compare", str(SEED_ORIGINAL), str(bad)])
+    assert r.exit_code == 2 and f"{bad}:2:" in r.stderr
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["compare", str(SEED_ORIGINAL)]).exit_code == 2
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("", encoding="utf-8")
+    r = runner.invoke(app, ["compare", str(SEED_ORIGINAL), str(SEED_SPUN), "--pairs", str(pairs)])
+    assert r.exit_code == 2
+
+
+@pytest.mark.skipif(shutil.which("unspin") is None, reason="console script not installed")
+def test_console_script_end_to_end():
+    out = subprocess.run(
+        ["unspin", "compare", str(SEED_ORIGINAL), str(SEED_SPUN), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)["original"] == "a"
+    v = subprocess.run(
+        [sys.executable, "-m", "unspin", "--version"], capture_output=True, text=True, check=True
+    )
+    assert v.stdout.startswith("unspin ")

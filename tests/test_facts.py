@@ -1,0 +1,46 @@
+from unspin.compare import compare
+from unspin.documents import document_from_text
+
+
+def _facts(a: str, b: str):
+    c = compare(document_from_text("a", a), document_from_text("b", b))
+    return [(f.a, f.b, f.kind) for f in c.changed_facts], c
+
+
+BASE = (
+    "North Korea may have tens of millions of artillery shells and rockets based on Soviet "
+    "designs, analysts say. The country imposed tight border controls for more than three "
+    "years during the pandemic. Reporters from the Associated Press saw the green train at "
+    "the border station on Monday."
+)
+
+
+def test_number_phrases_are_widened():
+    spun = BASE.replace("tens of millions", "tens of thousands and thousands").replace(
+        "three years", "a few yrs"
+    )
+    facts, _ = _facts(BASE, spun)
+    assert ("tens of millions", "tens of thousands and thousands", "number") in facts
+    assert ("three years", "a few yrs", "number") in facts
+
+
+def test_names_and_dates():
+    spun = BASE.replace("Associated Press", "Linked Push").replace("Monday", "Tuesday")
+    facts, _ = _facts(BASE, spun)
+    assert ("Associated Press", "Linked Push", "name") in facts
+    assert ("Monday", "Tuesday", "date") in facts
+
+
+def test_plain_synonym_swaps_are_not_facts():
+    spun = BASE.replace("artillery shells", "artillery projectiles").replace("tight", "strict")
+    facts, c = _facts(BASE, spun)
+    assert facts == []
+    assert any(s.a == "tight" and s.b == "strict" for p in c.passages for s in p.substitutions)
+
+
+def test_fact_offsets_point_at_the_text():
+    spun = BASE.replace("Associated Press", "Linked Push").replace("three years", "a few yrs")
+    _, c = _facts(BASE, spun)
+    for f in c.changed_facts:
+        assert BASE[f.a_start : f.a_start + len(f.a)] == f.a
+        assert spun[f.b_start : f.b_start + len(f.b)] == f.b
