@@ -9,13 +9,14 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from conftest_report_sample import load_documents, make_comparison, sample_comparison
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.models import Comparison, Passage, Substitution
 from unspin.report import render_html, write_html
 from unspin.report.html import viewer_data
+
+from .report_sample import load_documents, make_comparison, sample_comparison
 
 DATA = re.compile(
     r'<script type="application/json" id="unspin-data">(.*?)</script>', re.DOTALL | re.IGNORECASE

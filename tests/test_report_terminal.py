@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest_report_sample import make_comparison, sample_comparison
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -13,6 +12,8 @@ from rich.console import Console
 from unspin.models import ChangedFact, Comparison, Passage, Substitution
 from unspin.report import render_terminal
 from unspin.report.terminal import verdict_sentence
+
+from .report_sample import make_comparison, sample_comparison
 
 
 @pytest.fixture(scope="module")
