@@ -269,6 +269,16 @@ class _BlockAligner:
         if la == 1 and lb == 1:  # the common case: one word for one word
             score, strong = self.piece_score(a, b)
             return [(a, b, strong)] if score > 0 else []
+        if even and la <= self.MAX_BLOCK and not any(
+            _numberish([self.ka[i]]) or _numberish([self.kb[j]]) for i, j in zip(a, b, strict=True)
+        ):
+            # Word for word, as spinners mostly swap: pair by position, no search needed.
+            out = []
+            for i, j in zip(a, b, strict=True):
+                score, strong = self.piece_score([i], [j])
+                if score > 0:
+                    out.append(([i], [j], strong))
+            return out
         if la > self.MAX_BLOCK or lb > self.MAX_BLOCK:
             if la == lb:
                 return [([a[k]], [b[k]], False) for k in range(la)]

@@ -31,7 +31,7 @@ class JudgeParams:
 
     copy_coverage: float = 0.6  # the copy's share inside passages for a whole-text verdict
     near_duplicate_coverage: float = 0.8  # both texts' share for a near duplicate
-    spin_threshold: float = 0.08  # spin rate from which a copy counts as spun
+    spin_threshold: float = 0.04  # spin rate from which a copy counts as spun
     evidence_scale: float = 40.0  # matched weight that makes the score 1 - 1/e
     rarity_margin: float = 0.1  # mean Zipf gap between substitutes that names the spun side
     min_rarity_votes: int = 5

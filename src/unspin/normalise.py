@@ -90,6 +90,7 @@ class Analysis:
     sentences: list[Sentence] = field(default_factory=list)
     masked: list[tuple[int, int]] = field(default_factory=list)  # boilerplate spans
     content_chars: int = 0  # characters of the text outside masked spans, spaces excluded
+    _sentence_starts: frozenset[int] | None = None
 
     @property
     def text(self) -> str:
@@ -98,7 +99,9 @@ class Analysis:
     @property
     def sentence_starts(self) -> frozenset[int]:
         """Indices of tokens that open a sentence (capitalised for grammar, not as names)."""
-        return frozenset(s.lo for s in self.sentences)
+        if self._sentence_starts is None:
+            self._sentence_starts = frozenset(s.lo for s in self.sentences)
+        return self._sentence_starts
 
     def __len__(self) -> int:
         return len(self.keys)
