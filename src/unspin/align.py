@@ -269,8 +269,13 @@ class _BlockAligner:
         if la == 1 and lb == 1:  # the common case: one word for one word
             score, strong = self.piece_score(a, b)
             return [(a, b, strong)] if score > 0 else []
-        if even and la <= self.MAX_BLOCK and not any(
-            _numberish([self.ka[i]]) or _numberish([self.kb[j]]) for i, j in zip(a, b, strict=True)
+        if (
+            even
+            and la <= self.MAX_BLOCK
+            and not any(
+                _numberish([self.ka[i]]) or _numberish([self.kb[j]])
+                for i, j in zip(a, b, strict=True)
+            )
         ):
             # Word for word, as spinners mostly swap: pair by position, no search needed.
             out = []
@@ -405,6 +410,9 @@ def align_words(
         state["aligned"] += sum(1 for i in i_list if wa[i] > 0)
 
     def add_piece(i_list: list[int], j_list: list[int], strong: bool) -> None:
+        if [ka[i] for i in i_list] == [kb[j] for j in j_list]:
+            add_equal(i_list, j_list)  # the same words, met again inside a rewritten run
+            return
         if not _contiguous(i_list, j_list):
             return  # a substitution is a contiguous run on both sides
         content_a = sum(1 for i in i_list if wa[i] > 0)
