@@ -17,9 +17,8 @@ The method follows the seed-extend-filter scheme of the best PAN text-alignment 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
-
 import numpy as np
+from rapidfuzz.distance import Indel
 
 from unspin.canonical import Canonical, match_matrix
 from unspin.lexicon import Lexicon
@@ -161,6 +160,42 @@ def _numberish(keys: list[str]) -> bool:
     )
 
 
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Word-level edit script: runs of equal words and the blocks between them.
+
+    The longest common subsequence of the words (rapidfuzz, in C++). A short run of
+    grammar words matched between two edits ("the" in "X the Y" for "P the Q") is no
+    anchor: it is folded into the block around it. Every run of edits between two anchors
+    becomes one block, as difflib reports them.
+    """
+    raw = [
+        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(a, b)
+    ]
+    out: list[tuple[str, int, int, int, int]] = []
+    last = len(raw) - 1
+    for k, (tag, i1, i2, j1, j2) in enumerate(raw):
+        if (
+            tag == "equal"
+            and 0 < k < last
+            and i2 - i1 <= 2
+            and all(w in STOP_WORDS for w in a[i1:i2])
+        ):
+            tag = "replace"
+        if tag != "equal" and out and out[-1][0] != "equal":
+            _, i1, _, j1, _ = out[-1]
+        elif tag != "equal":
+            pass
+        else:
+            out.append((tag, i1, i2, j1, j2))
+            continue
+        kind = "replace" if i2 > i1 and j2 > j1 else ("delete" if i2 > i1 else "insert")
+        if out and out[-1][0] != "equal":
+            out[-1] = (kind, i1, i2, j1, j2)
+        else:
+            out.append((kind, i1, i2, j1, j2))
+    return out
+
+
 def _contiguous(i_list: list[int], j_list: list[int]) -> bool:
     return (i_list[-1] - i_list[0] == len(i_list) - 1) and (
         j_list[-1] - j_list[0] == len(j_list) - 1
@@ -214,14 +249,7 @@ class _BlockAligner:
         self, ka: list[str], kb: list[str], wa: list[float], wb: list[float], lexicon: Lexicon
     ) -> None:
         self.ka, self.kb, self.wa, self.wb, self.lexicon = ka, kb, wa, wb, lexicon
-        self._related: dict[tuple[str, str], bool] = {}
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
-
-    def related(self, a: str, b: str) -> bool:
-        r = self._related.get((a, b))
-        if r is None:
-            r = self._related[(a, b)] = self.lexicon.related(a, b)
-        return r
 
     def piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         """Score of pairing tokens ``a`` with ``b``; and whether the pairing stands alone."""
@@ -242,12 +270,12 @@ class _BlockAligner:
             stop_a, stop_b = ka[0] in STOP_WORDS, kb[0] in STOP_WORDS
             if stop_a != stop_b:
                 return -1.0, False  # "is" -> "check": grammar never turns into content
-            if self.related(ka[0], kb[0]):
+            if self.lexicon.related(ka[0], kb[0]):
                 return 2.0, True
             if self.wa[a[0]] > 0 and self.wb[b[0]] > 0:
                 return 0.5, False
             return (0.1, False) if ka[0] in STOP_WORDS and kb[0] in STOP_WORDS else (-1.0, False)
-        if self.related(" ".join(ka), " ".join(kb)):
+        if self.lexicon.related(" ".join(ka), " ".join(kb)):
             return 2.5, True
         if _numberish(ka) and _numberish(kb):
             # A number phrase is one unit: "millions" -> "thousands and thousands" whole,
@@ -431,10 +459,7 @@ def align_words(
         """Align two token lists; returns the tokens left unpaired on each side."""
         left_a: list[int] = []
         left_b: list[int] = []
-        matcher = SequenceMatcher(
-            None, [ka[i] for i in i_all], [kb[j] for j in j_all], autojunk=False
-        )
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        for op, i1, i2, j1, j2 in _opcodes([ka[i] for i in i_all], [kb[j] for j in j_all]):
             i_list, j_list = i_all[i1:i2], j_all[j1:j2]
             if op == "equal":
                 if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):

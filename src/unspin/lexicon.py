@@ -51,6 +51,7 @@ class Lexicon:
         self._words_blob: bytes | None = None
         self._neigh_cache: dict[int, frozenset[int]] = {}
         self._forms_cache: dict[str, tuple[int, ...]] = {}
+        self._related_cache: dict[tuple[str, str], bool] = {}
 
     def __len__(self) -> int:
         return len(self._hash)
@@ -151,6 +152,15 @@ class Lexicon:
         inflection: same lemma, or thesaurus neighbours in either direction."""
         if a == b:
             return True
+        key = (a, b)
+        cached = self._related_cache.get(key)
+        if cached is None:
+            cached = self._related(a, b)
+            if len(self._related_cache) < _CACHE_LIMIT:
+                self._related_cache[key] = cached
+        return cached
+
+    def _related(self, a: str, b: str) -> bool:
         fa, fb = self.forms(a), self.forms(b)
         if not fa or not fb:
             return False
