@@ -17,6 +17,7 @@ The method follows the seed-extend-filter scheme of the best PAN text-alignment 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 from rapidfuzz.distance import Indel
 
@@ -338,27 +339,36 @@ class _BlockAligner:
             for j in range(n, lb + 1)
             if self._phrase_ok([self.kb[x] for x in b[j - n : j]])
         }
+        # Every piece that can end at cell (i, j), scored once: (di, dj, score, strong).
+        pieces: dict[tuple[int, int], list[tuple[int, int, float, bool]]] = {}
+        for di, dj in self.SHAPES:
+            for i in range(di, la + 1):
+                if di > 1 and (i, di) not in ok_a:
+                    continue
+                for j in range(dj, lb + 1):
+                    if dj > 1 and (j, dj) not in ok_b:
+                        continue
+                    score, strong = self.piece_score(a[i - di : i], b[j - dj : j])
+                    if score > 0:
+                        pieces.setdefault((i, j), []).append((di, dj, score, strong))
         best = [[0.0] * (lb + 1) for _ in range(la + 1)]
         back: list[list[tuple[int, int, bool] | None]] = [[None] * (lb + 1) for _ in range(la + 1)]
         for i in range(la + 1):
+            row, up = best[i], best[i - 1] if i else None
             for j in range(lb + 1):
                 if i == 0 and j == 0:
                     continue
                 cand = -1e9
                 choice: tuple[int, int, bool] | None = None
-                if i > 0 and best[i - 1][j] > cand:
-                    cand, choice = best[i - 1][j], (1, 0, False)
-                if j > 0 and best[i][j - 1] > cand:
-                    cand, choice = best[i][j - 1], (0, 1, False)
-                for di, dj in self.SHAPES:
-                    if di > i or dj > j:
-                        continue
-                    if (di > 1 and (i, di) not in ok_a) or (dj > 1 and (j, dj) not in ok_b):
-                        continue
-                    score, strong = self.piece_score(a[i - di : i], b[j - dj : j])
-                    if score > 0 and best[i - di][j - dj] + score > cand:
-                        cand, choice = best[i - di][j - dj] + score, (di, dj, strong)
-                best[i][j], back[i][j] = cand, choice
+                if up is not None and up[j] > cand:
+                    cand, choice = up[j], (1, 0, False)
+                if j > 0 and row[j - 1] > cand:
+                    cand, choice = row[j - 1], (0, 1, False)
+                for di, dj, score, strong in pieces.get((i, j), ()):
+                    total = best[i - di][j - dj] + score
+                    if total > cand:
+                        cand, choice = total, (di, dj, strong)
+                row[j], back[i][j] = cand, choice
         steps: list[tuple[int, int, int, int, bool]] = []
         i, j = la, lb
         while i or j:
