@@ -46,6 +46,7 @@ class AlignParams:
     single_near_similarity: float = 0.6  # ... unless it sits next to a confirmed passage
     near_reach: int = 6  # sentences between a lone pair and a confirmed passage
     max_phrase: int = 4  # longest replaced run read as one phrase substitution
+    loose_unit: float = 0.5  # below this similarity a unit's position-only pairs are dropped
 
 
 @dataclass(slots=True)
@@ -155,9 +156,13 @@ _NUMBERISH = frozenset(
 )
 
 
+_NUMBER_GLUE = frozenset({"a", "an", "and", "of"})
+
+
 def _numberish(keys: list[str]) -> bool:
-    return any(k[0].isdigit() or k in _NUMBERISH for k in keys) and not all(
-        k in ("a", "an") for k in keys
+    """A run made only of number words and their glue ("a few", "tens of thousands")."""
+    return all(k[0].isdigit() or k in _NUMBERISH or k in _NUMBER_GLUE for k in keys) and any(
+        k[0].isdigit() or (k in _NUMBERISH and k not in ("a", "an")) for k in keys
     )
 
 
@@ -195,6 +200,12 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
         else:
             out.append((kind, i1, i2, j1, j2))
     return out
+
+
+def _is_name(c: Canonical, i: int) -> bool:
+    """A capitalised token that does not open its sentence."""
+    a = c.analysis
+    return a.text[a.starts[i]].isupper() and i not in a.sentence_starts
 
 
 def _contiguous(i_list: list[int], j_list: list[int]) -> bool:
@@ -243,14 +254,24 @@ class _BlockAligner:
     """
 
     MAX_BLOCK = 10
+    MAX_EVEN = 3  # longest word-for-word run whose unrelated pairs still count as swaps
     # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
     SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
 
-    def __init__(
-        self, ka: list[str], kb: list[str], wa: list[float], wb: list[float], lexicon: Lexicon
-    ) -> None:
-        self.ka, self.kb, self.wa, self.wb, self.lexicon = ka, kb, wa, wb, lexicon
+    def __init__(self, ca: Canonical, cb: Canonical, lexicon: Lexicon) -> None:
+        self.ca, self.cb = ca, cb
+        self.ka, self.kb, self.wa, self.wb = ca.keys, cb.keys, ca.weights, cb.weights
+        self.lexicon = lexicon
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
+
+    def _same_kind(self, i: int, j: int) -> bool:
+        """Could token i of a have been swapped for token j of b without a thesaurus? Only
+        if they are the same kind of token: a name for a name, a number for a number, a
+        common word for a common word ("Putin" never becomes "walks")."""
+        ki, kj = self.ka[i], self.kb[j]
+        if ki[0].isdigit() != kj[0].isdigit():
+            return False
+        return _is_name(self.ca, i) == _is_name(self.cb, j)
 
     def piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         """Score of pairing tokens ``a`` with ``b``; and whether the pairing stands alone."""
@@ -273,7 +294,7 @@ class _BlockAligner:
                 return -1.0, False  # "is" -> "check": grammar never turns into content
             if self.lexicon.related(ka[0], kb[0]):
                 return 2.0, True
-            if self.wa[a[0]] > 0 and self.wb[b[0]] > 0:
+            if self.wa[a[0]] > 0 and self.wb[b[0]] > 0 and self._same_kind(a[0], b[0]):
                 return 0.5, False
             return (0.1, False) if ka[0] in STOP_WORDS and kb[0] in STOP_WORDS else (-1.0, False)
         if self.lexicon.related(" ".join(ka), " ".join(kb)):
@@ -281,7 +302,7 @@ class _BlockAligner:
         if _numberish(ka) and _numberish(kb):
             # A number phrase is one unit: "millions" -> "thousands and thousands" whole,
             # not "millions" -> "thousands" plus two stray words.
-            return 1.0 + 0.8 * (max(len(ka), len(kb)) - 1), True
+            return 1.0 + 0.6 * (max(len(ka), len(kb)) - 1), True
         return -1.0, False
 
     def split(
@@ -294,7 +315,9 @@ class _BlockAligner:
         """
         la, lb = len(a), len(b)
         if even is None:
-            even = la == lb
+            # Spinners swap a word or a short phrase at a time: a long run replaced word
+            # for word by unrelated words is a rewrite, not a series of swaps.
+            even = la == lb <= self.MAX_EVEN
         if la == 1 and lb == 1:  # the common case: one word for one word
             score, strong = self.piece_score(a, b)
             return [(a, b, strong)] if score > 0 else []
@@ -438,7 +461,7 @@ def align_words(
     ta, tb = ca.analysis.text, cb.analysis.text
     sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
     wa, wb = ca.weights, cb.weights
-    blocks = _BlockAligner(ka, kb, wa, wb, lexicon)
+    blocks = _BlockAligner(ca, cb, lexicon)
     subs: list[tuple[int, int, int, int, bool]] = []
     state = {"matched_a": 0.0, "matched_b": 0.0, "aligned": 0, "substituted": 0}
 
@@ -502,9 +525,24 @@ def align_words(
         return left_a, left_b
 
     for a_lo, a_hi, b_lo, b_hi in units:
+        before = dict(state)
+        first_sub = len(subs)
         left_a, left_b = run(list(range(a_lo, a_hi)), list(range(b_lo, b_hi)), 1)
         if left_a and left_b:
             run(left_a, left_b, 2)
+        # In a loose unit (two sentences on one subject rather than one rewritten), words
+        # paired only by position are not swaps: keep those the thesaurus explains.
+        explained = (state["matched_a"] - before["matched_a"]) + (
+            state["matched_b"] - before["matched_b"]
+        )
+        total = sum(wa[a_lo:a_hi]) + sum(wb[b_lo:b_hi])
+        if total and explained / total < params.loose_unit:
+            weak = [x for x in subs[first_sub:] if not x[4]]
+            if weak:
+                subs[first_sub:] = [x for x in subs[first_sub:] if x[4]]
+                n_weak = sum(max(1, sum(1 for i in range(x[0], x[1]) if wa[i] > 0)) for x in weak)
+                state["substituted"] -= n_weak
+                state["aligned"] -= n_weak
 
     subs.sort()
     substitutions = [
