@@ -96,15 +96,7 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
     cache = _weight_cache(lexicon)
     keys = analysis.keys
     new = [k for k in keys if k not in cache]
-    # Phrases of two and three words, within sentences: word alignment asks whether they
-    # are thesaurus entries ("social gathering"); one vectorised look-up now beats many later.
-    phrases = [
-        " ".join(keys[i : i + n])
-        for sent in analysis.sentences
-        for n in (2, 3)
-        for i in range(sent.lo, sent.hi - n + 1)
-    ]
-    lexicon.prime(new + [k[:-2] for k in new if k.endswith("'s")] + phrases)
+    lexicon.prime(new + [k[:-2] for k in new if k.endswith("'s")])
     weights: list[float] = []
     immutable: list[bool] = []
     for key in analysis.keys:

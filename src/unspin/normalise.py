@@ -9,6 +9,7 @@ comparison but never out of the offsets.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from unspin.models import Document
@@ -112,8 +113,7 @@ _SPACE = re.compile(r"\s+")
 
 def non_space(text: str, start: int = 0, end: int | None = None) -> int:
     """Characters of ``text[start:end]`` that are not white space (what coverage counts)."""
-    seg = text[start:end]
-    return len(seg) - sum(len(m) for m in _SPACE.findall(seg))
+    return len(_SPACE.sub("", text[start:end]))
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -194,30 +194,31 @@ def analyse(doc: Document) -> Analysis:
             breaks.extend(_sentence_breaks(text, line_start, line_end))
             breaks.append(line_end)
             line_start = line_end
-        b = 0  # next break
-        lo = len(keys)
-        for m in TOKEN_RE.finditer(text, seg_start, seg_end):
-            s0 = m.start()
-            if s0 >= breaks[b]:
-                _close_sentence(out, text, lo, breaks[b])
-                lo = len(keys)
-                while s0 >= breaks[b]:
-                    b += 1
-            e0 = m.end()
-            starts.append(s0)
-            ends.append(e0)
-            keys.append(low[s0:e0] if low is not None else m.group().lower().translate(_QUOTES))
-        _close_sentence(out, text, lo, breaks[b] if b < len(breaks) else seg_end)
         out.content_chars += non_space(text, seg_start, seg_end)
+        spans = [m.span() for m in TOKEN_RE.finditer(text, seg_start, seg_end)]
+        if not spans:
+            continue
+        base = len(keys)
+        seg_starts = [a for a, _ in spans]
+        starts.extend(seg_starts)
+        ends.extend(e for _, e in spans)
+        if low is not None:
+            keys.extend(low[a:e] for a, e in spans)
+        else:
+            keys.extend(text[a:e].lower().translate(_QUOTES) for a, e in spans)
+        prev = 0
+        for br in breaks:
+            k = bisect_left(seg_starts, br, prev)
+            if k > prev:
+                _close_sentence(out, text, base + prev, base + k, br)
+            prev = k
     return out
 
 
-def _close_sentence(out: Analysis, text: str, lo: int, end: int) -> None:
-    """Record the sentence made of tokens ``lo:`` up to the break at ``end``: it runs
+def _close_sentence(out: Analysis, text: str, lo: int, hi: int, end: int) -> None:
+    """Record the sentence of tokens ``[lo, hi)`` that ends at the break ``end``: it runs
     from its first token to its last non-space character."""
-    if len(out.keys) <= lo:
-        return
     e = end
     while e > out.starts[lo] and text[e - 1].isspace():
         e -= 1
-    out.sentences.append(Sentence(out.starts[lo], e, lo, len(out.keys)))
+    out.sentences.append(Sentence(out.starts[lo], e, lo, hi))
