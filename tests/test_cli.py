@@ -109,3 +109,14 @@ def test_console_script_end_to_end():
         [sys.executable, "-m", "unspin", "--version"], capture_output=True, text=True, check=True
     )
     assert v.stdout.startswith("unspin ")
+
+
+def test_pairs_with_jobs_keeps_input_order(tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    lines = [f"{SEED_ORIGINAL}\t{SEED_SPUN}", f"{SEED_SPUN}\t{SEED_ORIGINAL}"] * 20
+    pairs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = runner.invoke(app, ["compare", "--pairs", str(pairs), "--json"])
+    two = runner.invoke(app, ["compare", "--pairs", str(pairs), "--json", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+    assert [json.loads(x)["original"] for x in two.stdout.splitlines()][:4] == ["a", "b", "a", "b"]

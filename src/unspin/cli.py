@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import OrderedDict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -59,31 +57,6 @@ def _main(
     """Find where a text came from, even after it was spun."""
 
 
-def _read_pairs(path: Path, skip_bad: bool) -> Iterator[tuple[int, str, str]]:
-    """(line number, path a, path b) from a tab-separated pairs file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise BadInputError(path, f"cannot read ({e.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInputError(path, "not valid UTF-8") from None
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) != 2 or not parts[0] or not parts[1]:
-            err = BadInputError(path, "expected two document paths separated by a tab", n)
-            if not skip_bad:
-                raise err
-            stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False)
-            continue
-        base = path.parent
-        a, b = (p if Path(p).is_absolute() or Path(p).exists() else str(base / p) for p in parts)
-        yield n, a, b
-
-
 @app.command()
 def compare(
     a: Annotated[
@@ -103,6 +76,9 @@ def compare(
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Report bad pairs on stderr and go on.")
     ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes for --pairs.")
+    ] = 1,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -112,7 +88,6 @@ def compare(
 ) -> None:
     """Compare two texts: is one a (spun) copy of the other, what was reused and changed."""
     from unspin.compare import compare as compare_docs
-    from unspin.compare import compare_prepared, prepare
 
     try:
         if pairs is not None:
@@ -120,7 +95,7 @@ def compare(
                 raise CliError("give either two documents or --pairs FILE, not both")
             if html is not None:
                 raise CliError("--html shows one pair; it does not go with --pairs")
-            _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepared)
+            _compare_pairs(pairs, json_out, skip_bad, progress, jobs)
             return
         if a is None or b is None:
             raise CliError("compare needs two documents (or --pairs FILE)")
@@ -145,23 +120,18 @@ def compare(
         sys.stderr.close()  # `unspin ... | head`: the reader left, nothing more to say
 
 
-def _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepared) -> None:
-    """Batch comparison: documents are prepared once and reused across pairs."""
+def _compare_pairs(
+    pairs: Path, json_out: bool, skip_bad: bool, progress: bool | None, jobs: int
+) -> None:
+    """Batch comparison (see :mod:`unspin.batch`), JSON Lines in input order."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    items = list(_read_pairs(pairs, skip_bad))
-    cache: OrderedDict[str, object] = OrderedDict()
+    from unspin.batch import compare_pairs, read_pairs
 
-    def prepared(path: str):
-        c = cache.get(path)
-        if c is None:
-            c = cache[path] = prepare(read_document(path))
-            if len(cache) > 4096:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(path)
-        return c
+    def skipped(err: BadInputError) -> None:
+        stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False)
 
+    items = list(read_pairs(pairs, skipped if skip_bad else None))
     show = stderr.is_terminal if progress is None else progress
     out = sys.stdout
     console = Console()
@@ -175,15 +145,16 @@ def _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepare
         transient=True,
     ) as bar:
         task = bar.add_task("comparing", total=len(items))
-        for n, pa, pb in items:
-            try:
-                result = compare_prepared(prepared(pa), prepared(pb))
-            except BadInputError as e:
+        for r in compare_pairs(items, jobs):
+            bar.advance(task)
+            if r.error is not None:
+                err = BadInputError(pairs, f"pair on this line: {r.error}", r.pair.line)
                 if not skip_bad:
-                    raise BadInputError(pairs, f"pair on this line: {e}", n) from None
-                stderr.print(f"[yellow]unspin: skipped:[/] {pairs}:{n}: {e}", highlight=False)
-                bar.advance(task)
+                    raise err
+                skipped(err)
                 continue
+            result = r.comparison
+            assert result is not None
             if json_out:
                 out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             else:
@@ -193,7 +164,6 @@ def _compare_pairs(pairs, json_out, skip_bad, progress, prepare, compare_prepare
                     highlight=False,
                     soft_wrap=True,
                 )
-            bar.advance(task)
 
 
 def main() -> None:

@@ -1,0 +1,28 @@
+import pytest
+
+from unspin.batch import Pair, compare_pairs, read_pairs
+from unspin.documents import BadInputError
+
+from .conftest import SEED_ORIGINAL, SEED_SPUN
+
+
+def test_read_pairs_resolves_relative_paths_and_reports_bad_lines(tmp_path):
+    f = tmp_path / "pairs.tsv"
+    f.write_text("a.txt\tb.txt\n\nonly-one\n/abs/x.txt\t/abs/y.txt\n", encoding="utf-8")
+    errors = []
+    pairs = list(read_pairs(f, errors.append))
+    assert pairs[0] == Pair(1, str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert pairs[1] == Pair(4, "/abs/x.txt", "/abs/y.txt")
+    assert [e.line for e in errors] == [3]
+    with pytest.raises(BadInputError, match=":3:"):
+        list(read_pairs(f))
+
+
+def test_compare_pairs_reports_missing_documents_per_pair(tmp_path):
+    pairs = [
+        Pair(1, str(SEED_ORIGINAL), str(SEED_SPUN)),
+        Pair(2, str(SEED_ORIGINAL), str(tmp_path / "missing.txt")),
+    ]
+    results = list(compare_pairs(pairs))
+    assert results[0].comparison is not None and results[0].error is None
+    assert results[1].comparison is None and "no such file" in str(results[1].error)
