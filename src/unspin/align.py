@@ -253,7 +253,7 @@ class _BlockAligner:
     they hang together with an anchor, so that unrelated clauses are not paired word by word.
     """
 
-    MAX_BLOCK = 10
+    MAX_BLOCK = 6
     MAX_EVEN = 3  # longest word-for-word run whose unrelated pairs still count as swaps
     # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
     SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
@@ -305,6 +305,24 @@ class _BlockAligner:
             return 1.0 + 0.6 * (max(len(ka), len(kb)) - 1), True
         return -1.0, False
 
+    def _one_to_few(
+        self, a: list[int], b: list[int], even: bool
+    ) -> list[tuple[list[int], list[int], bool]]:
+        """One word against a run of two or three: the word against the best window of the
+        run (what the general search would find, found directly)."""
+        options: list[tuple[float, list[int], list[int], bool]] = []
+        run = a if len(b) == 1 else b
+        windows = [run[i : i + n] for n in range(1, len(run) + 1) for i in range(len(run) - n + 1)]
+        for w in windows:
+            pa, pb = (w, b) if len(b) == 1 else (a, w)
+            score, strong = self.piece_score(pa, pb)
+            if score > 0:
+                options.append((score, pa, pb, strong))
+        if not options:
+            return []
+        _, pa, pb, strong = max(options, key=lambda o: o[0])
+        return [(pa, pb, strong)] if strong or even else []
+
     def split(
         self, a: list[int], b: list[int], even: bool | None = None
     ) -> list[tuple[list[int], list[int], bool]]:
@@ -336,6 +354,8 @@ class _BlockAligner:
                 if score > 0:
                     out.append(([i], [j], strong))
             return out
+        if min(la, lb) == 1 and max(la, lb) <= 3:
+            return self._one_to_few(a, b, even)
         if la > self.MAX_BLOCK or lb > self.MAX_BLOCK:
             if la == lb:
                 return [([a[k]], [b[k]], False) for k in range(la)]
