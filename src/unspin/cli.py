@@ -166,6 +166,11 @@ def _compare_pairs(
                 )
 
 
+from unspin.commands_index import register as _register_index  # noqa: E402
+
+_register_index(app)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
