@@ -93,8 +93,10 @@ def check(query: Document, index: Index, params: CheckParams | None = None) -> C
     if not cands:
         return result
     best = cands[0][1]
+    # A short query has few features: sharing a third of them is as telling.
+    floor = min(params.min_shared, max(2, len(feats) // 3))
     for num, shared in cands:
-        if shared < params.min_shared or shared < params.relative * best:
+        if shared < floor or shared < params.relative * best:
             break
         source = index.document(num)
         result.verified += 1

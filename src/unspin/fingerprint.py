@@ -46,9 +46,14 @@ class FingerprintParams:
 
     skeleton: int = 4  # grammar words per skeleton shingle
     sample: int = 2  # keep one feature in ``sample`` (by hash)
+    keep_all_below: int = 40  # documents with fewer features keep them all
 
     def to_dict(self) -> dict[str, int]:
-        return {"skeleton": self.skeleton, "sample": self.sample}
+        return {
+            "skeleton": self.skeleton,
+            "sample": self.sample,
+            "keep_all_below": self.keep_all_below,
+        }
 
 
 def _shingles(hashes: np.ndarray, n: int, kind: np.uint64) -> np.ndarray:
@@ -137,7 +142,10 @@ def fingerprint_text(
             ]
         )
     )
-    if params.sample > 1:
+    if params.sample > 1 and len(feats) > params.keep_all_below:
+        # Sampling by hash is consistent across documents: a copy keeps the same subset.
+        # Short texts keep every feature (a feature kept by one side and not by the other
+        # simply does not match, so this never hides a match).
         feats = feats[feats % np.uint64(params.sample) == 0]
     return feats
 
