@@ -113,3 +113,14 @@ def test_kill_during_add_leaves_index_as_before(tmp_path):
         sqlite3.connect(folder / "index.sqlite").execute("SELECT count(*) FROM docs").fetchone()[0]
         == 3
     )
+
+
+def test_stored_documents_keep_date_and_skipped_prefix(tmp_path):
+    from unspin.documents import read_document
+
+    with Index(tmp_path / "idx") as idx:
+        original = read_document(SEED_ORIGINAL)
+        idx.add([original])
+        stored = idx.get(original.id)
+        assert stored.text == original.text and stored.date == "2023-09-12"
+        assert stored.skip == original.skip

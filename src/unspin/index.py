@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS docs (
     date TEXT, url TEXT, title TEXT,
     chars INTEGER NOT NULL,
     features INTEGER NOT NULL,
+    skip TEXT,
     text BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS postings (
@@ -165,8 +166,8 @@ class Index:
                 else:
                     report.added += 1
                 cur.execute(
-                    "INSERT INTO docs(id, date, url, title, chars, features, text) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO docs(id, date, url, title, chars, features, skip, text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc.id,
                         doc.date,
@@ -174,6 +175,7 @@ class Index:
                         doc.title,
                         len(doc.text),
                         len(feats),
+                        json.dumps(doc.skip) if doc.skip else None,
                         zlib.compress(doc.text.encode("utf-8"), 6),
                     ),
                 )
@@ -223,11 +225,11 @@ class Index:
     def document(self, num: int) -> Document:
         """A stored document by its internal number."""
         row = self.db.execute(
-            "SELECT id, date, url, title, text FROM docs WHERE num = ?", (num,)
+            "SELECT id, date, url, title, skip, text FROM docs WHERE num = ?", (num,)
         ).fetchone()
         if row is None:
             raise KeyError(num)
-        doc_id, date, url, title, blob = row
+        doc_id, date, url, title, skip, blob = row
         return Document(
             id=doc_id,
             text=zlib.decompress(blob).decode("utf-8"),
@@ -235,6 +237,7 @@ class Index:
             url=url,
             title=title,
             source=str(self.folder),
+            skip=tuple((a, b) for a, b in json.loads(skip)) if skip else (),
         )
 
     def get(self, doc_id: str) -> Document | None:
