@@ -29,6 +29,7 @@ class CheckParams:
     min_shared: int = 3  # shared features a candidate needs to be verified at all
     relative: float = 0.3  # ... and this share of the best candidate's count
     max_postings: int = 2000  # features more common than this are passed over
+    explained: float = 0.9  # stop once matches cover this share of the query (summed)
 
 
 @dataclass(slots=True)
@@ -95,6 +96,7 @@ def check(query: Document, index: Index, params: CheckParams | None = None) -> C
     best = cands[0][1]
     # A short query has few features: sharing a third of them is as telling.
     floor = min(params.min_shared, max(2, len(feats) // 3))
+    explained = 0.0
     for num, shared in cands:
         if shared < floor or shared < params.relative * best:
             break
@@ -103,6 +105,11 @@ def check(query: Document, index: Index, params: CheckParams | None = None) -> C
         comparison = compare_prepared(prepare(source), q)
         if comparison.verdict != "unrelated":
             result.matches.append(Match(source, comparison, shared))
+            explained += comparison.coverage_b
+            if explained >= params.explained:
+                # The query is accounted for: further candidates would be copies of the
+                # same story (an archive holds many), each costing an alignment.
+                break
     # Best first: the source that explains most of the query (a spun copy's original),
     # then the strength of the evidence (the score saturates for whole copies).
     result.matches.sort(
