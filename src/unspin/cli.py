@@ -170,6 +170,10 @@ from unspin.commands_index import register as _register_index  # noqa: E402
 
 _register_index(app)
 
+from unspin.commands_score import register as _register_score  # noqa: E402
+
+_register_score(app)
+
 
 def main() -> None:
     """Console-script entry point."""

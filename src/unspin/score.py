@@ -3,25 +3,29 @@
 A context-blind spinner leaves marks that can be read without the original:
 
 * **rare substitutes** where a common word belongs. A spinner picks a thesaurus neighbour of
-  the word it replaces, whatever its frequency, so a word that is far more likely to *arise*
-  as some common word's substitute than to be written for itself ("tidings", "yrs",
-  "educate") is suspect. We measure that as a *spin ratio*: the summed frequency of the
-  word's thesaurus neighbours, each shared among its own neighbours (the chance that a
-  uniform spinner turns one of them into this word), over the word's own frequency;
-* **broken collocations and names**: a word pair that clean news writes often around a
-  common word, but never around this one ("Linked Push", "Protection Ministry",
-  "ruling social gathering"). An n-gram model of clean news (hashed bigram counts, shipped
-  as a small array) says how surprising each pair is given how common its words are, and
-  whether one of the word's thesaurus neighbours would fit the same context;
+  the word it replaces, whatever its frequency, so a word that is far likelier to *arise*
+  as some common word's substitute than to be written for itself ("tidings", "educate")
+  is suspect. We measure that as a *spin ratio*: the summed frequency of the word's
+  thesaurus neighbours, each shared among its own neighbours (the chance that a uniform
+  spinner turns one of them into this word), over the word's own frequency;
+* **the same word spun several ways**: a spinner rewrites some occurrences of a word and
+  leaves others, differently each time, so a spun text holds rare words next to the more
+  common synonym they replaced ("train", "educate", "coach", "practice" in one story);
+* **broken collocations and names**: a word pair that clean news never writes although its
+  words are common ("Linked Push", "ruling social gathering"). An n-gram model of clean
+  news (hashed bigram counts, a small shipped array) says how surprising each pair is
+  given how common its words are;
 * **capitalised common words** in the middle of a sentence that a thesaurus covers: a name
-  broken by substitution ("Choe Sunshine Hui").
+  broken by substitution ("Choe Sunshine Hui", "Protection Ministry").
 
-Every scorable word gets a probability of being a substitute (a logistic regression over
-those features, trained on clean news and copies spun by our own spinners, token labels from
-the spinners' exact offsets). A document's probability of being spun comes from a second,
+Every scorable word gets a logit of being a substitute (a small neural network over those
+features, trained on clean news and copies spun by our own spinners, with word labels from
+the spinners' exact offsets). A document's probability of being spun comes from a
 calibrated logistic regression over the evidence pooled across its words: chiefly a
 likelihood-ratio test of "a share rho of these words are substitutes" against "none are",
 which weighs a long document's many weak signals properly and a short one's few cautiously.
+Evidence spans are the words above a word-level threshold, merged into phrases, each with
+the likeliest original that fits the context in clean news.
 
 The model is a few small numpy files in ``unspin/data/score/`` built by
 ``scripts/train_score.py``; nothing is downloaded and only numpy runs at score time.
@@ -32,7 +36,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -46,10 +50,13 @@ from unspin.models import Document
 from unspin.normalise import STOP_WORDS, Analysis, analyse
 
 MODEL_FORMAT = 1
-# Probability above which a document is called spun, unless the model file says otherwise
-# (the trained model stores the threshold chosen on held-back clean news; see
-# scripts/train_score.py).
+# The yes/no threshold is part of the model: ``scripts/train_score.py`` sets it to the lowest
+# probability, not below even odds (0.5), at which at most 1% of the clean training articles
+# would be flagged (0.9366 for the shipped model; ``load_model().threshold``, and
+# ``model.json``). This is only the fallback for a model built without one.
 DEFAULT_THRESHOLD = 0.5
+# Documents scored together by score_documents (the CLI's batch).
+BATCH = 32
 
 _BOS, _EOS, _NUM = "<s>", "</s>", "<num>"
 # Words unknown to the frequency list are treated as this rare (Zipf scale).
@@ -78,8 +85,9 @@ BOS_HASH, EOS_HASH = lm_hash(_BOS), lm_hash(_EOS)
 class BigramLM:
     """Unigram and bigram counts of clean news, keyed by :func:`lm_hash`.
 
-    Sorted hash arrays with parallel counts: a look-up is one vectorised binary search, the
-    whole model a couple of MB, and there is nothing to parse at start-up.
+    Sorted hash arrays with parallel counts (a couple of MB, nothing to parse at start-up):
+    a word's count is one vectorised binary search; pair counts come from a direct-mapped
+    table built from them on first use (see :meth:`bigram_fast`).
     """
 
     uni_keys: np.ndarray  # uint32, sorted
@@ -115,11 +123,6 @@ class BigramLM:
     def unigram(self, hashes: np.ndarray) -> np.ndarray:
         """Counts of single tokens (0 when unseen)."""
         return _lookup(self.uni_keys, self.uni_counts, hashes.astype(np.uint32))
-
-    def bigram(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """Counts of token pairs (0 when unseen)."""
-        keys = (first.astype(np.uint64) << np.uint64(32)) | second.astype(np.uint64)
-        return _lookup(self.bi_keys, self.bi_counts, keys)
 
     def bigram_fast(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """Approximate pair counts (saturating at 255) from a direct-mapped table.
@@ -194,17 +197,25 @@ def _entry_spin_ratio(lexicon: Lexicon) -> np.ndarray:
     return ratio.astype(np.float32)
 
 
+# Words kept in a WordTable before it starts afresh (a few hundred bytes each).
+MAX_WORDS = 400_000
 # Columns of the per-word table.
 _W_ZIPF, _W_RATIO, _W_SYN, _W_CONTENT, _W_HASH, _W_LMCOUNT = range(6)
-# Thesaurus neighbours per word tested in context (the most frequent in clean news).
-NEIGHBOURS = 8
-# Neighbours ranked by general frequency before the clean-news count picks the best few.
-_NEIGHBOUR_POOL = 40
+# Candidate originals per evidence word tested in context (see WordTable.neighbours).
+NEIGHBOURS = 16
+# Neighbours looked at, most frequent first, to find NEIGHBOURS single words.
+_NEIGHBOUR_POOL = 60
 _VOWELS = frozenset("aeiou")
-# Same cut as canonical.MAX_SYNONYM_DEGREE: the most polysemous entries match anything.
-_MAX_DEGREE = 600
+# Entries with more neighbours than this are not expanded in-document: the most polysemous
+# match anything (canonical.MAX_SYNONYM_DEGREE makes the same cut at 600), and a rare
+# substitute's own list, which is what finds its original, is short.
+_EXPAND_MAX_DEGREE = 250
 # Words at least this common (Zipf) are not expanded into their neighbours in-document.
 _EXPAND_BELOW_ZIPF = 5.0
+_NONE = np.zeros(0, dtype=np.int32)
+# Added to the prior (Zipf) of the common synonym that the document itself uses elsewhere
+# (it breaks ties between candidates that fit the context equally well).
+_PARTNER_BONUS = 1.0
 _SUFFIXES = frozenset(("s", "es", "ed", "ing", "er", "est"))
 
 
@@ -286,28 +297,39 @@ class WordTable:
         self.lexicon = lexicon
         self.lm = lm
         self.entry_ratio = _entry_spin_ratio(lexicon)
-        self.index: dict[str, int] = {}
-        self.table = np.zeros((4096, 6), dtype=np.float64)
-        # The few most news-frequent single-word neighbours of each word, as n-gram hashes
-        # (0 = none) and as text (for evidence), inflected like the word.
-        self.neighbour_hash = np.zeros((4096, NEIGHBOURS), dtype=np.uint32)
-        self.neighbour_prior = np.full((4096, NEIGHBOURS), -9.0)
-        self.neighbour_words: list[tuple[str, ...]] = []
-        # Lexicon ids of each word and of its lemmas (-1 = none), for in-document synonyms.
-        self.forms = np.full((4096, 3), -1, dtype=np.int64)
-        self.keys_by_row: list[str] = []  # filled on demand (evidence only)
-        # Scratch map lexicon id -> position in the current document (-1 elsewhere).
-        self.slot = np.full(len(lexicon), -1, dtype=np.int64)
         # Sentences counted by the n-gram model: the count of the <s> and </s> markers.
         self.sentence_count = float(lm.unigram(np.array([BOS_HASH], dtype=np.uint32))[0])
+        self._clear()
+
+    def _clear(self) -> None:
+        """Forget every word seen (rows are only valid until then)."""
+        self.index: dict[str, int] = {}
+        self.table = np.zeros((4096, 6), dtype=np.float64)
+        # Likeliest originals of a word (text, n-gram hash, prior), found on first need:
+        # only words shown as evidence need them.
+        self._neighbour_cache: dict[int, tuple[tuple[str, ...], np.ndarray, np.ndarray]] = {}
+        # Lexicon ids of each word and of its lemmas (-1 = none), for in-document synonyms.
+        self.forms = np.full((4096, 3), -1, dtype=np.int64)
+        # Thesaurus neighbours (lexicon ids) of each word's forms, for in-document synonyms.
+        # Only the rarer words are expanded: the relation is symmetric, so a common word is
+        # still found as the partner of a rare one, and common words have the longest lists.
+        self.expansion: list[np.ndarray] = []
+        self.expansion_size = np.zeros(4096, dtype=np.int64)
+        self.keys_by_row: list[str] = []  # the key at each row
 
     def rows(self, keys: list[str]) -> np.ndarray:
-        """Row of each key in :attr:`table`, adding unseen keys first."""
-        got = list(map(self.index.get, keys))
-        if None in got:
+        """Row of each key in :attr:`table`, adding unseen keys first.
+
+        Rows stay valid until the next call: a long run over a huge corpus starts the
+        table afresh when it holds MAX_WORDS words (names and numbers never stop coming).
+        """
+        try:
+            return np.fromiter(map(self.index.__getitem__, keys), dtype=np.int64, count=len(keys))
+        except KeyError:
+            if len(self.index) >= MAX_WORDS:
+                self._clear()
             self._add([k for k in dict.fromkeys(keys) if k not in self.index])
-            got = list(map(self.index.__getitem__, keys))
-        return np.array(got, dtype=np.int64)
+            return np.fromiter(map(self.index.__getitem__, keys), dtype=np.int64, count=len(keys))
 
     def _grow(self, need: int) -> None:
         size = len(self.table)
@@ -316,14 +338,11 @@ class WordTable:
         new = max(need, 2 * size)
         table = np.zeros((new, self.table.shape[1]), dtype=self.table.dtype)
         table[:size] = self.table
-        nbh = np.zeros((new, NEIGHBOURS), dtype=np.uint32)
-        nbh[:size] = self.neighbour_hash
-        nbp = np.full((new, NEIGHBOURS), -9.0)
-        nbp[:size] = self.neighbour_prior
-        self.neighbour_prior = nbp
         forms = np.full((new, 3), -1, dtype=np.int64)
         forms[:size] = self.forms
-        self.table, self.neighbour_hash, self.forms = table, nbh, forms
+        sizes = np.zeros(new, dtype=np.int64)
+        sizes[:size] = self.expansion_size
+        self.table, self.forms, self.expansion_size = table, forms, sizes
 
     def _add(self, keys: list[str]) -> None:
         lex = self.lexicon
@@ -339,18 +358,35 @@ class WordTable:
                 if c > 0:
                     hashes[j], counts[j] = h, c
                     break
+        to_expand: list[tuple[int, ...]] = []
         for j, key in enumerate(keys):
             row = self.table[start + j]
             zipf, ratio, syn, content, forms = self._word(key)
             row[:] = (zipf, ratio, syn, content, hashes[j], counts[j])
             if syn and content:
                 self.forms[start + j, : min(3, len(forms))] = forms[:3]
-            nbs, prior = self._neighbours(key, forms) if syn and content else ((), None)
-            self.neighbour_words.append(nbs)
-            if nbs:
-                self.neighbour_hash[start + j, : len(nbs)] = [lm_hash(w) for w in nbs]
-                self.neighbour_prior[start + j, : len(nbs)] = prior
+            to_expand.append(forms[:3] if syn and zipf < _EXPAND_BELOW_ZIPF else ())
             self.index[key] = start + j
+            self.keys_by_row.append(key)
+        self.expansion.extend(self._expand(to_expand))
+        sizes = np.array([len(e) for e in self.expansion[start:]], dtype=np.int64)
+        self.expansion_size[start : start + len(keys)] = sizes
+
+    def _expand(self, form_lists: list[tuple[int, ...]]) -> list[np.ndarray]:
+        """The distinct thesaurus neighbours of each word's forms, for many words at once."""
+        owner = np.repeat(np.arange(len(form_lists)), [len(f) for f in form_lists])
+        flat = np.array([f for forms in form_lists for f in forms], dtype=np.int64)
+        neigh, which = self.lexicon.neighbour_table(flat, _EXPAND_MAX_DEGREE)
+        if len(neigh) == 0:
+            return [_NONE] * len(form_lists)
+        own = owner[which]
+        order = np.lexsort((neigh, own))
+        neigh, own = neigh[order], own[order]
+        keep = np.ones(len(neigh), dtype=bool)
+        keep[1:] = (neigh[1:] != neigh[:-1]) | (own[1:] != own[:-1])
+        neigh, own = neigh[keep], own[keep]
+        sizes = np.bincount(own, minlength=len(form_lists))
+        return np.split(neigh.astype(np.int32), np.cumsum(sizes)[:-1])
 
     def _word(self, key: str) -> tuple[float, float, float, float, tuple[int, ...]]:
         """(Zipf, spin ratio, has synonyms, is a content word, lexicon forms) of one key."""
@@ -368,44 +404,58 @@ class WordTable:
             return zipf, 0.0, 0.0, 1.0, forms
         return zipf, max(ratios), 1.0, 1.0, forms
 
-    def _neighbours(self, key: str, forms: tuple[int, ...]) -> tuple[tuple[str, ...], np.ndarray]:
-        """The word's likeliest originals among its single-word thesaurus neighbours,
-        inflected like the word, best first, with their prior scores.
+    def neighbours(self, row: int) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """The likeliest originals of the word at ``row`` among its single-word thesaurus
+        neighbours, inflected like the word, best first: (texts, n-gram hashes, priors).
 
-        A spinner turns word o into each of its deg(o) neighbours alike, so the chance that
-        o was the original of this word goes as f(o) / deg(o): the prior, in log10 units.
-        Generic entries ("make", a thousand neighbours) rank low however common they are.
+        A substitute is rarer than the word it replaced, and news writes common words, so
+        the candidates are the neighbours at least as common as the word, and the prior is
+        their frequency (Zipf). (A uniform spinner's own odds, f(o) / deg(o), would rank
+        "city" below "manchester" for "metropolis": Moby lists every city under it.)
         """
+        cached = self._neighbour_cache.get(row)
+        if cached is None:
+            texts = self._neighbours(row)
+            hashes = np.array([lm_hash(t) for t in texts], dtype=np.uint32)
+            cached = (tuple(texts), hashes, np.array(list(texts.values())))
+            self._neighbour_cache[row] = cached
+        return cached
+
+    def _neighbours(self, row: int) -> dict[str, float]:
         lex = self.lexicon
+        key = self.keys_by_row[row]
         word = key[:-2] if key.endswith("'s") else key
-        own = forms[0]
-        cands: dict[int, int] = {}  # neighbour id -> the form it came from
-        for f in forms:
-            for nb in lex.neighbours(f):
-                cands.setdefault(nb, f)
-        if not cands:
-            return (), np.zeros(0)
-        ids = np.fromiter(cands, dtype=np.int64, count=len(cands))
-        ptr = lex._ptr
-        degree = np.maximum(ptr[ids + 1].astype(np.int64) - ptr[ids], 1)
-        prior = lex._zipf[ids].astype(np.float64) / 10.0 - np.log10(degree)
-        prior[lex._zipf[ids] == 0] = -9.0
+        form_ids = self.forms[row][self.forms[row] >= 0]
+        if len(form_ids) == 0:
+            return {}
+        neigh, owner = lex.neighbour_table(form_ids)
+        if len(neigh) == 0:
+            return {}
+        ids, first = np.unique(neigh, return_index=True)
+        came_from = form_ids[owner[first]]
+        zipf = lex._zipf[ids].astype(np.float64) / 10.0
+        # A substitute is rarer than what it replaced.
+        prior = np.where(zipf >= self.table[row, _W_ZIPF], zipf, -9.0)
         order = np.argsort(-prior, kind="stable")[:_NEIGHBOUR_POOL]
+        order = order[prior[order] > -9.0]
+        lemma_text: dict[int, str] = {}
         texts: dict[str, float] = {}
-        for nb, score in zip(ids[order].tolist(), prior[order].tolist(), strict=True):
+        for nb, f, score in zip(
+            ids[order].tolist(), came_from[order].tolist(), prior[order].tolist(), strict=True
+        ):
             text = lex.word(nb)
-            if " " in text or "-" in text or not text.isalpha():
-                continue
-            f = cands[nb]
-            if f != own:
-                inflected = inflect_like(text, lex.word(f), word)
+            if not text.isalpha() or text in STOP_WORDS:
+                continue  # phrases, hyphenated entries: no single n-gram to test
+            if f != form_ids[0]:
+                lemma = lemma_text.get(f) or lemma_text.setdefault(f, lex.word(f))
+                inflected = inflect_like(text, lemma, word)
                 if inflected != text and lex.id(inflected) is not None:
                     text = inflected
             if text != word and text not in texts:
                 texts[text] = score
                 if len(texts) == NEIGHBOURS:
                     break
-        return tuple(texts), np.array(list(texts.values()))
+        return texts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,10 +496,6 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "pmi_min",
     "both_unseen",
     "both_unseen_ratio",
-    "neighbour_fit",
-    "neighbour_gain",
-    "neighbour_fits_word_not",
-    "neighbour_gain_rare",
     *(f"doc_synonym_gap_bin{i}" for i in range(1, len(_G_EDGES) + 1)),
     "doc_synonym_gap",
     "doc_synonym_count",
@@ -458,13 +504,13 @@ TOKEN_FEATURES: tuple[str, ...] = (
 )
 
 
+# Row b of _EYES[n] is the indicator of bin b (row 0, the baseline bin, is all zeros).
+_EYES = {n: np.eye(n + 1)[:, 1:] for n in range(1, 16)}
+
+
 def _one_hot(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Indicator columns for the bins above the first edge (the first bin is the baseline)."""
-    b = np.searchsorted(edges, values, side="right")
-    out = np.zeros((len(values), len(edges)), dtype=np.float64)
-    nz = b > 0
-    out[np.nonzero(nz)[0], b[nz] - 1] = 1.0
-    return out
+    return _EYES[len(edges)][np.searchsorted(edges, values, side="right")]
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -473,16 +519,35 @@ def _codepoints(text: str) -> np.ndarray:
 
 def token_features(analysis: Analysis, words: WordTable) -> TokenFeatures:
     """Features of every content word of an analysed document (see TOKEN_FEATURES)."""
-    n = len(analysis.keys)
+    return token_features_batch([analysis], words)[0]
+
+
+def token_features_batch(analyses: list[Analysis], words: WordTable) -> list[TokenFeatures]:
+    """:func:`token_features` of many documents in one pass.
+
+    Every step is a numpy operation over all the documents' tokens at once, so the fixed
+    cost of each call is shared: this is what makes a corpus fast to score. Documents only
+    meet in the in-document synonym search, which is keyed by document.
+    """
+    sizes = np.array([len(a.keys) for a in analyses], dtype=np.int64)
+    n = int(sizes.sum())
     if n == 0:
-        return TokenFeatures(analysis, np.zeros(0, np.int64), np.zeros((0, len(TOKEN_FEATURES))))
-    rows = words.rows(analysis.keys)
+        return [_no_features(a) for a in analyses]
+    keys = analyses[0].keys if len(analyses) == 1 else [k for a in analyses for k in a.keys]
+    rows = words.rows(keys)
     w = words.table[rows]
     content = w[:, _W_CONTENT] > 0
+    offsets = np.cumsum(sizes) - sizes
     # Neighbouring tokens inside the sentence, with sentence markers at the edges.
     hashes = w[:, _W_HASH].astype(np.uint32)
-    sent_lo = np.array([s.lo for s in analysis.sentences], dtype=np.int64)
-    sent_hi = np.array([s.hi for s in analysis.sentences], dtype=np.int64)
+    sent_lo = np.array(
+        [s.lo + o for a, o in zip(analyses, offsets.tolist(), strict=True) for s in a.sentences],
+        dtype=np.int64,
+    )
+    sent_hi = np.array(
+        [s.hi + o for a, o in zip(analyses, offsets.tolist(), strict=True) for s in a.sentences],
+        dtype=np.int64,
+    )
     first = np.zeros(n, dtype=bool)
     first[sent_lo] = True
     last = np.zeros(n, dtype=bool)
@@ -503,7 +568,8 @@ def token_features(analysis: Analysis, words: WordTable) -> TokenFeatures:
 
     idx = np.nonzero(content)[0]
     if len(idx) == 0:
-        return TokenFeatures(analysis, idx, np.zeros((0, len(TOKEN_FEATURES))))
+        return [_no_features(a) for a in analyses]
+    doc = np.repeat(np.arange(len(analyses)), sizes)[idx]
     w = w[idx]
     lm = words.lm
     cur = hashes[idx]
@@ -515,62 +581,85 @@ def token_features(analysis: Analysis, words: WordTable) -> TokenFeatures:
     p_word = 10.0 ** (np.maximum(zipf, _ZIPF_FLOOR) - 9.0)
     pmi_left = np.log10((c_left + 0.5) / (c_prev * p_word + 0.5))
     pmi_right = np.log10((c_right + 0.5) / (c_next * p_word + 0.5))
-    nb_best, nb_arg = neighbour_fit(words, rows[idx], prev[idx], nxt[idx])
-    distinct, inverse, repeats = np.unique(rows[idx], return_inverse=True, return_counts=True)
-    syn_gap, syn_count, partner = document_synonyms(words, distinct)
+    stride = len(words.index) + 1
+    distinct, inverse, repeats = np.unique(
+        doc * stride + rows[idx], return_inverse=True, return_counts=True
+    )
+    syn_gap, syn_count, partner = document_synonyms(words, distinct % stride, distinct // stride)
     syn_gap, syn_count, repeats = syn_gap[inverse], syn_count[inverse], repeats[inverse]
     own_fit = np.log1p(c_left) + np.log1p(c_right)
 
-    starts = np.array(analysis.starts, dtype=np.int64)[idx]
-    cps = _codepoints(analysis.text)
-    cap = (cps[starts] >= 65) & (cps[starts] <= 90)
+    bounds = np.searchsorted(doc, np.arange(len(analyses) + 1))
+    cap = np.zeros(len(idx), dtype=bool)
+    for d, a in enumerate(analyses):
+        lo, hi = int(bounds[d]), int(bounds[d + 1])
+        if hi > lo:
+            # capitalised (ASCII) first letters, read from the text's code points
+            st = np.array(a.starts, dtype=np.int64)[idx[lo:hi] - offsets[d]]
+            cps = _codepoints(a.text)[st]
+            cap[lo:hi] = (cps >= 65) & (cps <= 90)
     cap_mid = cap & ~first[idx]
     ratio = w[:, _W_RATIO]
     syn = w[:, _W_SYN]
     lm_count = w[:, _W_LMCOUNT]
     both_unseen = ((c_left == 0) & (c_right == 0)).astype(np.float64)
 
-    X = np.column_stack(
-        [
-            np.ones(len(idx)),
-            _one_hot(zipf, _Z_EDGES),
-            syn,
-            _one_hot(ratio, _R_EDGES) * syn[:, None],
-            np.clip(ratio, -4, 4) * syn,
-            cap_mid,
-            cap_mid * (zipf >= 4.0),
-            cap_mid * np.clip(ratio, -4, 4) * syn,
-            first[idx],
-            (lm_count == 0),
-            np.log1p(lm_count),
-            _one_hot(pmi_left, _P_EDGES),
-            _one_hot(pmi_right, _P_EDGES),
-            pmi_left,
-            pmi_right,
-            np.minimum(pmi_left, pmi_right),
-            both_unseen,
-            both_unseen * np.clip(ratio, -4, 4) * syn,
-            nb_best,
-            nb_best - own_fit,
-            (nb_best > 0) & (own_fit == 0),
-            np.maximum(nb_best - own_fit, 0) * (zipf < 4.5),
-            _one_hot(syn_gap, _G_EDGES),
-            syn_gap,
-            np.log1p(syn_count),
-            np.log(repeats),
-            np.log(repeats) * (zipf < 4.0),
-        ]
-    ).astype(np.float64)
+    columns = [
+        1.0,
+        _one_hot(zipf, _Z_EDGES),
+        syn,
+        _one_hot(ratio, _R_EDGES) * syn[:, None],
+        np.clip(ratio, -4, 4) * syn,
+        cap_mid,
+        cap_mid * (zipf >= 4.0),
+        cap_mid * np.clip(ratio, -4, 4) * syn,
+        first[idx],
+        lm_count == 0,
+        np.log1p(lm_count),
+        _one_hot(pmi_left, _P_EDGES),
+        _one_hot(pmi_right, _P_EDGES),
+        pmi_left,
+        pmi_right,
+        np.minimum(pmi_left, pmi_right),
+        both_unseen,
+        both_unseen * np.clip(ratio, -4, 4) * syn,
+        _one_hot(syn_gap, _G_EDGES),
+        syn_gap,
+        np.log1p(syn_count),
+        np.log(repeats),
+        np.log(repeats) * (zipf < 4.0),
+    ]
+    X = np.empty((len(idx), len(TOKEN_FEATURES)))
+    col = 0
+    for c in columns:
+        width = c.shape[1] if isinstance(c, np.ndarray) and c.ndim == 2 else 1
+        if width == 1:
+            X[:, col] = c
+        else:
+            X[:, col : col + width] = c
+        col += width
     raw = {
         "rows": rows[idx],
-        "neighbour": nb_arg,
+        "prev": prev[idx],
+        "next": nxt[idx],
+        "own_fit": own_fit,
         "partner": np.where(syn_gap > 0, partner[inverse], -1),
     }
-    return TokenFeatures(analysis, idx, X, raw)
+    # Split back into documents (content tokens are in document order).
+    out = []
+    for d, a in enumerate(analyses):
+        lo, hi = int(bounds[d]), int(bounds[d + 1])
+        part = {k: v[lo:hi] for k, v in raw.items()}
+        out.append(TokenFeatures(a, idx[lo:hi] - offsets[d], X[lo:hi], part))
+    return out
+
+
+def _no_features(analysis: Analysis) -> TokenFeatures:
+    return TokenFeatures(analysis, np.zeros(0, np.int64), np.zeros((0, len(TOKEN_FEATURES))))
 
 
 def document_synonyms(
-    words: WordTable, rows: np.ndarray
+    words: WordTable, rows: np.ndarray, docs: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each distinct word row: how much more common (Zipf) the most common of its
     thesaurus neighbours present in the same document is (-3 when none is), how many
@@ -578,8 +667,9 @@ def document_synonyms(
 
     A spinner rewrites some occurrences of a word and leaves others, and rewrites the same
     word differently each time ("train", "educate", "coach", "practice" in one story), so
-    a spun text holds rare words next to the common synonym they replaced. Entries with
-    more neighbours than canonical.MAX_SYNONYM_DEGREE are not expanded: they match anything.
+    a spun text holds rare words next to the common synonym they replaced. Each word's
+    neighbours come from :attr:`WordTable.expansion`. ``docs`` says which document each
+    row is in (all in one when None); rows of different documents never pair.
     """
     u = len(rows)
     best = np.full(u, -3.0)
@@ -592,52 +682,40 @@ def document_synonyms(
     form_ids = forms[mask]
     owner = np.nonzero(mask)[0]
     zipf = words.table[rows, _W_ZIPF]
-    # Only the rarer words are expanded: the relation is symmetric, so a common word is
-    # still found as the partner of a rare one, and common words have the longest lists.
-    expand = zipf[owner] < _EXPAND_BELOW_ZIPF
-    neigh, which = words.lexicon.neighbour_table(form_ids[expand], _MAX_DEGREE)
-    if len(neigh) == 0:
+    lengths = words.expansion_size[rows]
+    if not lengths.any():
         return best, count, partner
-    slot = words.slot
-    slot[form_ids] = owner
-    try:
-        j = slot[neigh]
-    finally:
-        slot[form_ids] = -1
-    hit = j >= 0
-    i, j = owner[expand][which[hit]], j[hit]
+    neigh = np.concatenate([words.expansion[r] for r in rows.tolist()]).astype(np.int64)
+    # Look each neighbour up among the forms of the same document's words.
+    doc_of = np.zeros(u, dtype=np.int64) if docs is None else docs.astype(np.int64)
+    span = len(words.lexicon) + 1
+    form_keys = doc_of[owner] * span + form_ids
+    order = np.argsort(form_keys, kind="stable")
+    form_keys, form_owner = form_keys[order], owner[order]
+    query = np.repeat(doc_of, lengths) * span + neigh
+    # the last of equal keys, as for a word sharing a lemma with another of the document
+    pos = np.maximum(np.searchsorted(form_keys, query, side="right") - 1, 0)
+    hit = np.flatnonzero(form_keys[pos] == query)
+    # the word each hit belongs to: its position among the concatenated expansions
+    i = np.searchsorted(np.cumsum(lengths), hit, side="right")
+    j = form_owner[pos[hit]]
     keep = i != j
     i, j = i[keep], j[keep]
     if len(i) == 0:
         return best, count, partner
-    pairs = np.unique(i * u + j)
+    pairs = np.unique(i * u + j)  # sorted by word, then partner
     i, j = pairs // u, pairs % u
     gap = np.clip(zipf[j] - zipf[i], -3.0, 3.0)
-    np.maximum.at(best, i, gap)
-    count = np.bincount(i, minlength=u).astype(np.float64)
+    new_word = np.empty(len(i), dtype=bool)
+    new_word[0] = True
+    np.not_equal(i[1:], i[:-1], out=new_word[1:])
+    starts = np.flatnonzero(new_word)
+    words_with = i[starts]
+    best[words_with] = np.maximum.reduceat(gap, starts)
+    count[words_with] = np.diff(np.append(starts, len(i)))
     top = gap >= best[i]  # the partner with the largest gap (ties: the last listed)
     partner[i[top]] = rows[j[top]]
     return best, count, partner
-
-
-def neighbour_fit(
-    words: WordTable, rows: np.ndarray, prev: np.ndarray, nxt: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """How well each word's best thesaurus neighbour fits its context in clean news
-    (log1p left count + log1p right count of the best-fitting neighbour), and the column of
-    the likeliest original (prior times context fit; -1 for words with no neighbour)."""
-    nbh = words.neighbour_hash[rows]
-    m, k = nbh.shape
-    if m == 0:
-        return np.zeros(0), np.zeros(0, dtype=np.int64)
-    flat = nbh.ravel()
-    left = words.lm.bigram_fast(np.repeat(prev, k), flat).reshape(m, k)
-    right = words.lm.bigram_fast(flat, np.repeat(nxt, k)).reshape(m, k)
-    fit = (np.log1p(left.astype(np.float64)) + np.log1p(right.astype(np.float64))) * (nbh != 0)
-    best = fit.max(axis=1)
-    posterior = np.where(nbh != 0, words.neighbour_prior[rows] + fit / math.log(10.0), -np.inf)
-    likeliest = posterior.argmax(axis=1)
-    return best, np.where(np.isfinite(posterior.max(axis=1)), likeliest, -1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -713,12 +791,18 @@ class TokenNet:
     b1: np.ndarray
     w2: np.ndarray
     b2: float
+    _folded: tuple[np.ndarray, np.ndarray] | None = None
 
     def logits(self, X: np.ndarray) -> np.ndarray:
+        """Substitute logit of each row of features."""
         if len(X) == 0:
             return np.zeros(0)
-        h = np.maximum(((X - self.mean) / self.scale) @ self.w1 + self.b1, 0.0)
-        return h @ self.w2 + self.b2
+        if self._folded is None:
+            # Standardisation folded into the first layer: one matrix product a document.
+            w1 = self.w1 / self.scale[:, None]
+            self._folded = (w1, self.b1 - (self.mean / self.scale) @ self.w1)
+        w1, b1 = self._folded
+        return np.maximum(X @ w1 + b1, 0.0) @ self.w2 + self.b2
 
 
 @dataclass(slots=True)
@@ -887,24 +971,58 @@ def score_document(
     return score_analysis(analyse(doc), model, threshold)
 
 
+def score_documents(
+    docs: Iterable[Document],
+    model: ScoreModel | None = None,
+    threshold: float | None = None,
+    batch: int = BATCH,
+) -> Iterator[ScoreResult]:
+    """:func:`score_document` for many documents, in order, ``batch`` at a time.
+
+    The results are the same as one by one; the word features of a batch are computed in
+    one numpy pass, which is what makes a corpus fast to score.
+    """
+    model = model or load_model()
+    chunk: list[Analysis] = []
+    for doc in docs:
+        chunk.append(analyse(doc))
+        if len(chunk) >= batch:
+            yield from score_analyses(chunk, model, threshold)
+            chunk = []
+    if chunk:
+        yield from score_analyses(chunk, model, threshold)
+
+
 def score_analysis(
     analysis: Analysis, model: ScoreModel | None = None, threshold: float | None = None
 ) -> ScoreResult:
     """:func:`score_document` for an already analysed document."""
-    model = model or load_model()
+    return score_analyses([analysis], model or load_model(), threshold)[0]
+
+
+def score_analyses(
+    analyses: list[Analysis], model: ScoreModel, threshold: float | None = None
+) -> list[ScoreResult]:
+    """Score already analysed documents together (see :func:`score_documents`)."""
     cut = model.threshold if threshold is None else threshold
-    tf = token_features(analysis, model.words)
-    logits = model.token_net.logits(tf.X)
-    doc_id = analysis.doc.id
-    if len(logits) == 0:
-        # No word a spinner could have changed: a spun text always has some, so this is
-        # not one (and there is nothing to show).
-        return ScoreResult(doc_id, 0.0, False, [], cut, 0, 0.0)
-    feats = document_features(logits, model.token_prior_logit)
-    prob = model.doc_model.probability(feats)
-    share = feats[DOC_FEATURES.index("rho_hat")]
-    evidence = find_evidence(tf, logits, model)
-    return ScoreResult(doc_id, prob, prob >= cut, evidence, cut, len(logits), float(share))
+    tfs = token_features_batch(analyses, model.words)
+    all_logits = model.token_net.logits(np.concatenate([tf.X for tf in tfs]))
+    ends = np.cumsum([len(tf.tokens) for tf in tfs])
+    out = []
+    for tf, lo, hi in zip(tfs, ends - [len(t.tokens) for t in tfs], ends, strict=True):
+        logits = all_logits[lo:hi]
+        doc_id = tf.analysis.doc.id
+        if len(logits) == 0:
+            # No word a spinner could have changed: a spun text always has some, so this
+            # is not one (and there is nothing to show).
+            out.append(ScoreResult(doc_id, 0.0, False, [], cut, 0, 0.0))
+            continue
+        feats = document_features(logits, model.token_prior_logit)
+        prob = model.doc_model.probability(feats)
+        share = float(feats[DOC_FEATURES.index("rho_hat")])
+        evidence = find_evidence(tf, logits, model)
+        out.append(ScoreResult(doc_id, prob, prob >= cut, evidence, cut, len(logits), share))
+    return out
 
 
 def find_evidence(tf: TokenFeatures, logits: np.ndarray, model: ScoreModel) -> list[Evidence]:
@@ -924,47 +1042,68 @@ def find_evidence(tf: TokenFeatures, logits: np.ndarray, model: ScoreModel) -> l
             groups[-1].append(k)
         else:
             groups.append([k])
+    singles = [g[0] for g in groups if len(g) == 1]
+    originals = dict(zip(singles, likely_originals(tf, singles, model.words), strict=True))
     out = []
     for g in groups:
         start, end = an.starts[int(tf.tokens[g[0]])], an.ends[int(tf.tokens[g[-1]])]
-        span = text[start:end]
-        original = likely_original(tf, g, model) if len(g) == 1 else None
-        out.append(Evidence(start, end, span, original, float(p[g].max())))
+        original = originals.get(g[0]) if len(g) == 1 else None
+        if original is not None and text[start : start + 1].isupper():
+            original = original[:1].upper() + original[1:]
+        out.append(Evidence(start, end, text[start:end], original, float(p[g].max())))
     return out
 
 
-def likely_original(tf: TokenFeatures, group: list[int], model: ScoreModel) -> str | None:
-    """The word a substitute most probably replaced: a more common synonym that the same
-    document uses elsewhere, else the thesaurus neighbour that best fits the context in
-    clean news; None when neither exists."""
-    k = group[0]
-    words = model.words
-    partner = int(tf.raw["partner"][k])
-    if partner >= 0:
-        candidate = _key_of_row(words, partner)
-    else:
-        col = int(tf.raw["neighbour"][k])
-        if col < 0:
-            return None
-        candidate = words.neighbour_words[int(tf.raw["rows"][k])][col]
-    an = tf.analysis
-    t = int(tf.tokens[k])
-    if an.text[an.starts[t] : an.starts[t] + 1].isupper():
-        candidate = candidate[:1].upper() + candidate[1:]
-    return candidate
+def likely_originals(tf: TokenFeatures, ks: list[int], words: WordTable) -> list[str | None]:
+    """The word each of the scored tokens ``ks`` most probably replaced, where that can be
+    told (lower case).
 
-
-def _key_of_row(words: WordTable, row: int) -> str:
-    """The key stored at a row of the word table (rows are never removed)."""
-    if len(words.keys_by_row) < len(words.index):
-        words.keys_by_row = list(words.index)
-    return words.keys_by_row[row]
+    Candidates are the word's more common thesaurus neighbours (see
+    :meth:`WordTable.neighbours`) and the more common synonym that the same document uses
+    elsewhere (spinners leave some occurrences alone). The one named is the candidate that
+    clean news writes on both sides of this very context most often, and only if it fits
+    the context better than the word itself; otherwise None. On our held-out spun news
+    about a third of the named originals are exactly right: the n-gram model is small.
+    All tokens are tested in one pass.
+    """
+    if not ks:
+        return []
+    cands: list[tuple[str, ...]] = []
+    width = NEIGHBOURS + 1
+    hashes = np.zeros((len(ks), width), dtype=np.uint32)
+    prior = np.full((len(ks), width), -np.inf)
+    for r, k in enumerate(ks):
+        texts, h, pr = words.neighbours(int(tf.raw["rows"][k]))
+        partner = int(tf.raw["partner"][k])
+        if partner >= 0 and words.keys_by_row[partner] not in STOP_WORDS:
+            texts = (words.keys_by_row[partner], *texts)[:width]
+            h = np.concatenate([[words.table[partner, _W_HASH]], h])[:width]
+            pr = np.concatenate([[words.table[partner, _W_ZIPF] + _PARTNER_BONUS], pr])[:width]
+        cands.append(texts)
+        hashes[r, : len(h)] = h
+        prior[r, : len(pr)] = pr
+    idx = np.array(ks)
+    lm = words.lm
+    left = lm.bigram_fast(np.repeat(tf.raw["prev"][idx], width), hashes.ravel())
+    right = lm.bigram_fast(hashes.ravel(), np.repeat(tf.raw["next"][idx], width))
+    left, right = left.reshape(hashes.shape), right.reshape(hashes.shape)
+    fit = np.log1p(left.astype(np.float64)) + np.log1p(right.astype(np.float64))
+    # Named only when clean news has the candidate on both sides of this very context;
+    # among those, the best fit (ties: the more common word).
+    score = np.where((left > 0) & (right > 0) & np.isfinite(prior), fit + 0.01 * prior, -np.inf)
+    best = score.argmax(axis=1)
+    rows = np.arange(len(ks))
+    ok = np.isfinite(score[rows, best]) & (fit[rows, best] > tf.raw["own_fit"][idx])
+    return [cands[r][int(best[r])] if ok[r] else None for r in range(len(ks))]
 
 
 def likelier_copy(a: Document, b: Document, model: ScoreModel | None = None) -> str | None:
-    """Of two texts that reuse one another, the one that looks spun ("a" or "b"), or None
-    when neither does: the text with more substitutes is the copy."""
+    """Of two texts that reuse one another, the one that looks machine-spun ("a" or "b"):
+    the text with more substitutes is the copy. None when neither or both look spun to
+    about the same degree (estimated substitute shares within 5 points)."""
     ra, rb = score_document(a, model), score_document(b, model)
-    if not (ra.spun or rb.spun) or abs(ra.spin_probability - rb.spin_probability) < 0.1:
+    if ra.spun != rb.spun:
+        return "a" if ra.spun else "b"
+    if not ra.spun or abs(ra.substitute_share - rb.substitute_share) < 0.05:
         return None
-    return "a" if ra.spin_probability > rb.spin_probability else "b"
+    return "a" if ra.substitute_share > rb.substitute_share else "b"

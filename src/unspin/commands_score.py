@@ -1,0 +1,134 @@
+"""``unspin score``: is a text machine-spun, and where? (no source needed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from unspin.documents import BadInputError, read_documents
+
+stderr = Console(stderr=True)
+
+# Evidence spans shown per document in the terminal view (JSON gets them all).
+_SHOWN_EVIDENCE = 6
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _skipped(err: BadInputError) -> None:
+    stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``score`` command to the ``unspin`` application."""
+
+    @app.command("score")
+    def score_cmd(
+        paths: Annotated[
+            list[Path], typer.Argument(help="Files or folders (.txt, .jsonl[.gz], .parquet).")
+        ],
+        json_out: Annotated[
+            bool, typer.Option("--json", help="JSON Lines, as the contract says.")
+        ] = False,
+        skip_bad: Annotated[
+            bool, typer.Option("--skip-bad", help="Report bad records on stderr and go on.")
+        ] = False,
+        threshold: Annotated[
+            float | None,
+            typer.Option(
+                "--threshold",
+                min=0.0,
+                max=1.0,
+                help="Probability from which a text is called spun (default: the model's).",
+            ),
+        ] = None,
+        model_dir: Annotated[
+            Path | None,
+            typer.Option("--model", help="A model folder from scripts/train_score.py."),
+        ] = None,
+        progress: Annotated[
+            bool | None,
+            typer.Option(
+                "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+            ),
+        ] = None,
+    ) -> None:
+        """Spot machine-spun text with no source at hand.
+
+        For each document: a calibrated probability that it was spun, a yes/no at the
+        model's documented threshold, and the words that look substituted.
+        """
+        from unspin.score import load_model, score_documents
+
+        try:
+            model = load_model(model_dir)
+        except (OSError, ValueError) as e:
+            raise _fail(f"cannot load the score model: {e}", 1) from None
+        docs = read_documents(paths, on_error=_skipped if skip_bad else None)
+        results = score_documents(docs, model, threshold)
+        try:
+            if json_out:
+                _write_json(results, progress)
+            else:
+                _write_table(results, progress)
+        except BadInputError as e:
+            raise _fail(str(e)) from None
+        except BrokenPipeError:
+            sys.stderr.close()  # `unspin score ... | head`: the reader left
+
+
+def _progress(show: bool | None) -> Progress:
+    return Progress(
+        TextColumn("scoring"),
+        BarColumn(),
+        TextColumn("{task.completed} documents"),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=not (stderr.is_terminal if show is None else show),
+        transient=True,
+    )
+
+
+def _write_json(results: Iterable, progress: bool | None) -> None:
+    """One contract object a line, in input order, written as each document is scored."""
+    out = sys.stdout
+    with _progress(progress) as bar:
+        task = bar.add_task("scoring", total=None)
+        for r in results:
+            out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+            bar.advance(task)
+
+
+def _write_table(results: Iterable, progress: bool | None) -> None:
+    """A table for people: verdict, probability, and the first evidence spans."""
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("document", overflow="fold")
+    table.add_column("spun?")
+    table.add_column("probability", justify="right")
+    table.add_column("words", justify="right")
+    table.add_column("looks substituted (likely original)", overflow="fold")
+    with _progress(progress) as bar:
+        task = bar.add_task("scoring", total=None)
+        for r in results:
+            shown = ", ".join(
+                f"{e.text} ({e.likely_original})" if e.likely_original else e.text
+                for e in r.evidence[:_SHOWN_EVIDENCE]
+            )
+            more = len(r.evidence) - _SHOWN_EVIDENCE
+            if more > 0:
+                shown += f", ... (+{more})"
+            verdict = "[bold red]spun[/]" if r.spun else "[green]no[/]"
+            table.add_row(r.id, verdict, f"{r.spin_probability:.1%}", str(r.words_scored), shown)
+            bar.advance(task)
+    Console().print(table)
