@@ -65,3 +65,16 @@ def test_coverage_counts_non_space_characters():
     assert coverage("ab  cd", [(0, 2)], 4) == 0.5
     assert coverage("ab  cd", [(0, 6), (1, 3)], 4) == 1.0
     assert coverage("", [], 0) == 0.0
+
+
+def test_original_falls_back_on_the_spin_detector(seed_original, seed_spun):
+    # With the rarity vote switched off, the spin detector names the spun text as the copy.
+    params = JudgeParams(min_rarity_votes=10_000)
+    c = compare(seed_original, seed_spun, judge_params=params)
+    assert c.original == "a" and c.original_reason == "the other text reads as machine-spun"
+    c = compare(seed_spun, seed_original, judge_params=params)
+    assert c.original == "b"
+    off = JudgeParams(min_rarity_votes=10_000, use_spin_score=False)
+    assert compare(seed_original, seed_spun, judge_params=off).original_reason != (
+        "the other text reads as machine-spun"
+    )

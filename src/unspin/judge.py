@@ -35,6 +35,7 @@ class JudgeParams:
     evidence_scale: float = 40.0  # matched weight that makes the score 1 - 1/e
     rarity_margin: float = 0.1  # mean Zipf gap between substitutes that names the spun side
     min_rarity_votes: int = 5
+    use_spin_score: bool = True  # fall back on `unspin score` when the swaps are too few
 
 
 @dataclass(slots=True)
@@ -145,6 +146,14 @@ def _original(
     gap, votes = rarity_vote(passages, ca, cb, lexicon)
     if votes >= params.min_rarity_votes and abs(gap) >= params.rarity_margin:
         return ("a" if gap > 0 else "b"), "the other text's substitutes are rarer words"
+    if votes and params.use_spin_score:
+        # Too few swaps to compare their rarity: ask the spin detector which whole text
+        # reads as machine-spun (loaded only now: most pairs never get here).
+        from unspin.score import likelier_copy
+
+        copy = likelier_copy(ca.analysis.doc, cb.analysis.doc)
+        if copy is not None:
+            return ("b" if copy == "a" else "a"), "the other text reads as machine-spun"
     if abs(cov_a - cov_b) >= 0.3:
         # The copy is the text that lies (almost) wholly inside the other.
         return ("a" if cov_b > cov_a else "b"), "the other text lies inside it"
