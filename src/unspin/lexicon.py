@@ -166,6 +166,11 @@ class Lexicon:
             return False
         if not set(fa).isdisjoint(fb):
             return True
+        # The relation is symmetric: expand the side with fewer neighbours (a spinner's
+        # rare substitute has a short entry; the common word it replaced, a long one).
+        ptr = self._ptr
+        if sum(ptr[x + 1] - ptr[x] for x in fb) < sum(ptr[x + 1] - ptr[x] for x in fa):
+            fa, fb = fb, fa
         return any(not self.neighbours(x).isdisjoint(fb) for x in fa)
 
     def zipf(self, word: str) -> float:
