@@ -46,6 +46,7 @@ class AlignParams:
     single_near_similarity: float = 0.6  # ... unless it sits next to a confirmed passage
     near_reach: int = 6  # sentences between a lone pair and a confirmed passage
     max_phrase: int = 4  # longest replaced run read as one phrase substitution
+    moved_min: int = 3  # leftover words each side needs before looking for moved clauses
     loose_unit: float = 0.5  # below this similarity a unit's position-only pairs are dropped
 
 
@@ -548,7 +549,15 @@ def align_words(
         before = dict(state)
         first_sub = len(subs)
         left_a, left_b = run(list(range(a_lo, a_hi)), list(range(b_lo, b_hi)), 1)
-        if left_a and left_b:
+        # A second pass looks for moved clauses: only worth it when both sides kept a run
+        # of content words the first pass could not place.
+        if (
+            len(left_a) >= params.moved_min
+            and len(left_b) >= params.moved_min
+            and not {ka[i] for i in left_a if wa[i] > 0}.isdisjoint(
+                kb[j] for j in left_b if wb[j] > 0
+            )
+        ):
             run(left_a, left_b, 2)
         # In a loose unit (two sentences on one subject rather than one rewritten), words
         # paired only by position are not swaps: keep those the thesaurus explains.
