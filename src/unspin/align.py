@@ -255,6 +255,7 @@ class _BlockAligner:
     """
 
     MAX_BLOCK = 6
+    EDGE = 4  # words at each end of a long uneven run searched for swaps
     MAX_EVEN = 3  # longest word-for-word run whose unrelated pairs still count as swaps
     # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
     SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
@@ -359,10 +360,16 @@ class _BlockAligner:
             return self._one_to_few(a, b, even)
         if la > self.MAX_BLOCK or lb > self.MAX_BLOCK:
             if la == lb:
-                return [([a[k]], [b[k]], False) for k in range(la)]
+                # A long run replaced word for word: only the thesaurus says which are swaps.
+                out = []
+                for i, j in zip(a, b, strict=True):
+                    score, strong = self.piece_score([i], [j])
+                    if strong:
+                        out.append(([i], [j], True))
+                return out
             # A long uneven run (a clause added or rewritten): only its two ends, next to
             # the anchors on either side, can hold word swaps worth reporting.
-            m = self.MAX_BLOCK
+            m = self.EDGE
             head = self.split(a[:m], b[:m], False)
             if la < 2 * m or lb < 2 * m:
                 tail_a, tail_b = a[min(la, m) :][-m:], b[min(lb, m) :][-m:]
