@@ -124,3 +124,20 @@ def test_stored_documents_keep_date_and_skipped_prefix(tmp_path):
         stored = idx.get(original.id)
         assert stored.text == original.text and stored.date == "2023-09-12"
         assert stored.skip == original.skip
+
+
+def test_add_with_workers_matches_one_process(tmp_path):
+    import unspin.index as index_module
+
+    docs = [document_from_text(f"d{i}", f"Story number {i}. " + STORIES["rates"]) for i in range(9)]
+    old = index_module.BATCH_DOCUMENTS
+    index_module.BATCH_DOCUMENTS = 4  # several batches
+    try:
+        with Index(tmp_path / "one") as one, Index(tmp_path / "two") as two:
+            one.add(docs)
+            two.add(docs, jobs=2)
+            q = "SELECT feature, d.id FROM postings JOIN docs d ON d.num = doc ORDER BY 1, 2"
+            assert one.db.execute(q).fetchall() == two.db.execute(q).fetchall()
+            assert len(two) == 9
+    finally:
+        index_module.BATCH_DOCUMENTS = old

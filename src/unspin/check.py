@@ -151,4 +151,11 @@ def check_many(
     with ctx.Pool(
         jobs, initializer=_init_worker, initargs=(str(index.folder), params or CheckParams())
     ) as pool:
-        yield from pool.imap(_check_worker, queries, chunksize=4)
+        batch: list[Document] = []
+        for q in queries:  # bounded batches: never read all queries ahead of the results
+            batch.append(q)
+            if len(batch) >= 256:
+                yield from pool.imap(_check_worker, batch, chunksize=4)
+                batch = []
+        if batch:
+            yield from pool.imap(_check_worker, batch, chunksize=4)

@@ -34,6 +34,7 @@ from unspin.fingerprint import FingerprintParams, as_signed, fingerprint_text
 from unspin.models import Document
 
 FORMAT_VERSION = 1
+BATCH_DOCUMENTS = 4096  # documents in flight between the reader, the workers and the writer
 DB_NAME = "index.sqlite"
 
 _SCHEMA = """
@@ -66,6 +67,17 @@ class AddReport:
     added: int = 0
     replaced: int = 0
     skipped: list[str] = field(default_factory=list)
+
+
+def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _features(doc: Document, params: FingerprintParams) -> tuple[Document, np.ndarray]:
@@ -131,7 +143,12 @@ class Index:
             return
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         with ctx.Pool(jobs) as pool:
-            yield from pool.imap(_features_worker, ((d, self.params) for d in docs), chunksize=64)
+            # Bounded batches: Pool.imap would read the whole input ahead of the writer,
+            # and a corpus of millions of documents does not fit in memory.
+            for batch in _batches(docs, BATCH_DOCUMENTS):
+                yield from pool.imap(
+                    _features_worker, [(d, self.params) for d in batch], chunksize=64
+                )
 
     def add(
         self,
