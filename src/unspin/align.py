@@ -675,8 +675,3 @@ def align(
             out.append(aligned)
     out.sort(key=lambda p: (p.passage.a_start, p.passage.b_start))
     return out
-
-
-def content_word(key: str) -> bool:
-    """A token that carries content (the unit of the spin rate)."""
-    return key not in STOP_WORDS

@@ -16,6 +16,15 @@ import typer
 from rich.console import Console
 
 from unspin import __version__
+from unspin.cli_common import (
+    JobsOpt,
+    ProgressOpt,
+    SkipOpt,
+    fail,
+    progress_bar,
+    skipped,
+    stderr,
+)
 from unspin.documents import BadInputError, read_document
 
 app = typer.Typer(
@@ -26,8 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-stderr = Console(stderr=True)
-
 
 class CliError(Exception):
     """A failure to report as one line with an exit code."""
@@ -35,11 +42,6 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -73,18 +75,9 @@ def compare(
             "--pairs", help="Compare many pairs: FILE holds two paths a line, tab between."
         ),
     ] = None,
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Report bad pairs on stderr and go on.")
-    ] = False,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Worker processes for --pairs.")
-    ] = 1,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
-        ),
-    ] = None,
+    skip_bad: SkipOpt = False,
+    jobs: JobsOpt = 1,
+    progress: ProgressOpt = None,
 ) -> None:
     """Compare two texts: is one a (spun) copy of the other, what was reused and changed."""
     from unspin.compare import compare as compare_docs
@@ -113,9 +106,9 @@ def compare(
             if html is not None:
                 stderr.print(f"HTML report written to {html}", highlight=False)
     except BadInputError as e:
-        raise _fail(str(e), 2) from None
+        raise fail(str(e), 2) from None
     except CliError as e:
-        raise _fail(str(e), e.code) from None
+        raise fail(str(e), e.code) from None
     except BrokenPipeError:
         sys.stderr.close()  # `unspin ... | head`: the reader left, nothing more to say
 
@@ -124,26 +117,12 @@ def _compare_pairs(
     pairs: Path, json_out: bool, skip_bad: bool, progress: bool | None, jobs: int
 ) -> None:
     """Batch comparison (see :mod:`unspin.batch`), JSON Lines in input order."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from unspin.batch import compare_pairs, read_pairs
 
-    def skipped(err: BadInputError) -> None:
-        stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False)
-
     items = list(read_pairs(pairs, skipped if skip_bad else None))
-    show = stderr.is_terminal if progress is None else progress
     out = sys.stdout
     console = Console()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        disable=not show,
-        transient=True,
-    ) as bar:
+    with progress_bar(progress, "comparing") as bar:
         task = bar.add_task("comparing", total=len(items))
         for r in compare_pairs(items, jobs):
             bar.advance(task)

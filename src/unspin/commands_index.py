@@ -9,45 +9,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from unspin.cli_common import (
+    JobsOpt,
+    ProgressOpt,
+    SkipOpt,
+    fail,
+    progress_bar,
+    skipped,
+    stderr,
+)
 from unspin.documents import BadInputError, read_documents
 
-stderr = Console(stderr=True)
-
 IndexOpt = Annotated[Path, typer.Option("--index", help="The index folder.")]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")]
-SkipOpt = Annotated[
-    bool, typer.Option("--skip-bad", help="Report bad records on stderr and go on.")
-]
-ProgressOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
-    ),
-]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _progress(show: bool | None, what: str) -> Progress:
-    return Progress(
-        TextColumn(what),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        disable=not (stderr.is_terminal if show is None else show),
-        transient=True,
-    )
-
-
-def _skipped(err: BadInputError) -> None:
-    stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False, soft_wrap=True)
 
 
 def _open(folder: Path, create: bool):
@@ -56,7 +31,7 @@ def _open(folder: Path, create: bool):
     try:
         return Index(folder, create=create)
     except IndexUnusable as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -77,9 +52,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add documents (an id added again replaces its document); all or nothing."""
         idx = _open(index, create=True)
-        on_error = _skipped if skip_bad else None
+        on_error = skipped if skip_bad else None
         try:
-            with _progress(progress, "indexing") as bar:
+            with progress_bar(progress, "indexing") as bar:
                 task = bar.add_task("indexing", total=None)
                 report = idx.add(
                     read_documents(paths, on_error=on_error),
@@ -88,7 +63,7 @@ def register(app: typer.Typer) -> None:
                     on_error=on_error,
                 )
         except BadInputError as e:
-            raise _fail(f"{e} (nothing was added)") from None
+            raise fail(f"{e} (nothing was added)") from None
         finally:
             idx.close()
         stderr.print(
@@ -143,12 +118,12 @@ def register(app: typer.Typer) -> None:
         from unspin.check import check_many
 
         idx = _open(index, create=False)
-        on_error = _skipped if skip_bad else None
+        on_error = skipped if skip_bad else None
         out = sys.stdout
         console = Console()
         try:
             docs = list(read_documents(paths, on_error=on_error))
-            with _progress(progress, "checking") as bar:
+            with progress_bar(progress, "checking") as bar:
                 task = bar.add_task("checking", total=len(docs))
                 for r in check_many(docs, idx, jobs=jobs):
                     bar.advance(task)
@@ -169,6 +144,6 @@ def register(app: typer.Typer) -> None:
                         soft_wrap=True,
                     )
         except BadInputError as e:
-            raise _fail(str(e)) from None
+            raise fail(str(e)) from None
         finally:
             idx.close()

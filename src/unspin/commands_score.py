@@ -10,24 +10,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped
 from unspin.documents import BadInputError, read_documents
-
-stderr = Console(stderr=True)
 
 # Evidence spans shown per document in the terminal view (JSON gets them all).
 _SHOWN_EVIDENCE = 6
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _skipped(err: BadInputError) -> None:
-    stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,9 +30,7 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[
             bool, typer.Option("--json", help="JSON Lines, as the contract says.")
         ] = False,
-        skip_bad: Annotated[
-            bool, typer.Option("--skip-bad", help="Report bad records on stderr and go on.")
-        ] = False,
+        skip_bad: SkipOpt = False,
         threshold: Annotated[
             float | None,
             typer.Option(
@@ -57,12 +44,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--model", help="A model folder from scripts/train_score.py."),
         ] = None,
-        progress: Annotated[
-            bool | None,
-            typer.Option(
-                "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
-            ),
-        ] = None,
+        progress: ProgressOpt = None,
     ) -> None:
         """Spot machine-spun text with no source at hand.
 
@@ -74,8 +56,8 @@ def register(app: typer.Typer) -> None:
         try:
             model = load_model(model_dir)
         except (OSError, ValueError) as e:
-            raise _fail(f"cannot load the score model: {e}", 1) from None
-        docs = read_documents(paths, on_error=_skipped if skip_bad else None)
+            raise fail(f"cannot load the score model: {e}", 1) from None
+        docs = read_documents(paths, on_error=skipped if skip_bad else None)
         results = score_documents(docs, model, threshold)
         try:
             if json_out:
@@ -83,27 +65,15 @@ def register(app: typer.Typer) -> None:
             else:
                 _write_table(results, progress)
         except BadInputError as e:
-            raise _fail(str(e)) from None
+            raise fail(str(e)) from None
         except BrokenPipeError:
             sys.stderr.close()  # `unspin score ... | head`: the reader left
-
-
-def _progress(show: bool | None) -> Progress:
-    return Progress(
-        TextColumn("scoring"),
-        BarColumn(),
-        TextColumn("{task.completed} documents"),
-        TimeElapsedColumn(),
-        console=stderr,
-        disable=not (stderr.is_terminal if show is None else show),
-        transient=True,
-    )
 
 
 def _write_json(results: Iterable, progress: bool | None) -> None:
     """One contract object a line, in input order, written as each document is scored."""
     out = sys.stdout
-    with _progress(progress) as bar:
+    with progress_bar(progress, "scoring") as bar:
         task = bar.add_task("scoring", total=None)
         for r in results:
             out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
@@ -118,7 +88,7 @@ def _write_table(results: Iterable, progress: bool | None) -> None:
     table.add_column("probability", justify="right")
     table.add_column("words", justify="right")
     table.add_column("looks substituted (likely original)", overflow="fold")
-    with _progress(progress) as bar:
+    with progress_bar(progress, "scoring") as bar:
         task = bar.add_task("scoring", total=None)
         for r in results:
             shown = ", ".join(

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unspin.canonical import Canonical
 from unspin.lexicon import Lexicon, default_lexicon, word_hash
 from unspin.models import Document
 from unspin.normalise import STOP_WORDS, boilerplate_spans
@@ -159,12 +158,6 @@ def _stream_shingles(hashes: list[int], n: int, kind: np.uint64) -> np.ndarray:
     ends = (arr == _END).astype(np.int32)
     crossing = np.convolve(ends, np.ones(n, dtype=np.int32), mode="valid") > 0
     return shingles[~crossing]
-
-
-def fingerprint(c: Canonical, params: FingerprintParams | None = None) -> np.ndarray:
-    """Fingerprint of an already prepared document (same result as
-    :func:`fingerprint_text` on its document)."""
-    return fingerprint_text(c.analysis.doc, params)
 
 
 def as_signed(features: np.ndarray) -> np.ndarray:

@@ -27,8 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.canonical import Canonical
-from unspin.compare import prepare
 from unspin.documents import BadInputError
 from unspin.fingerprint import FingerprintParams, as_signed, fingerprint_text
 from unspin.models import Document
@@ -312,8 +310,3 @@ class Index:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def prepare_query(doc: Document) -> Canonical:
-    """Queries are prepared exactly like indexed documents."""
-    return prepare(doc)

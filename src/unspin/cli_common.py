@@ -1,0 +1,49 @@
+"""What every ``unspin`` command shares: the stderr console, one-line errors, skipped-
+record notices, progress bars and the common options."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from unspin.documents import BadInputError
+
+stderr = Console(stderr=True)
+
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")]
+SkipOpt = Annotated[
+    bool, typer.Option("--skip-bad", help="Report bad records on stderr and go on.")
+]
+ProgressOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+    ),
+]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one error line and return the exit to raise (2: bad usage or input)."""
+    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def skipped(err: BadInputError) -> None:
+    """``--skip-bad``: say what was left out, and go on."""
+    stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False, soft_wrap=True)
+
+
+def progress_bar(show: bool | None, what: str) -> Progress:
+    """A transient bar on stderr, shown on a terminal unless told otherwise."""
+    return Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=not (stderr.is_terminal if show is None else show),
+        transient=True,
+    )
