@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from unspin.canonical import Canonical, match_matrix
+from unspin.canonical import Canonical, KeyMatches, match_keys
 from unspin.lexicon import Lexicon
 from unspin.models import Passage, Substitution
 from unspin.normalise import STOP_WORDS
@@ -66,16 +66,16 @@ class WordAlignment:
     spans: list[tuple[int, int, int, int, bool]]
 
 
-def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams):
+def _sentence_matrices(ca: Canonical, cb: Canonical, matches: KeyMatches, params: AlignParams):
     """Sentence x sentence similarity (with synonyms) and exact-anchor weight.
 
     The similarity is the weighted Dice overlap, or, when higher, a discounted containment
     (one sentence wholly inside a longer rewrite).
     """
 
-    keys_a, wa = ca.sentence_table()
-    keys_b, wb = cb.sentence_table()
-    exact, full = match_matrix(keys_a, keys_b, lexicon)
+    _, wa = ca.sentence_table()
+    _, wb = cb.sentence_table()
+    exact, full = matches.exact, matches.full
     f32 = np.float32
     ia, ib = (wa > 0).astype(f32), (wb > 0).astype(f32)
     exact_f, full_f = exact.astype(f32), full.astype(f32)
@@ -97,12 +97,18 @@ def _sentence_matrices(ca: Canonical, cb: Canonical, lexicon: Lexicon, params: A
 
 
 def find_seeds(
-    ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams
+    ca: Canonical,
+    cb: Canonical,
+    lexicon: Lexicon,
+    params: AlignParams,
+    matches: KeyMatches | None = None,
 ) -> list[tuple[int, int, float]]:
     """Sentence pairs (index in a, index in b, similarity) that look like rewrites."""
     if not ca.analysis.sentences or not cb.analysis.sentences:
         return []
-    sim, anchors = _sentence_matrices(ca, cb, lexicon, params)
+    if matches is None:
+        matches = match_keys(ca, cb, lexicon)
+    sim, anchors = _sentence_matrices(ca, cb, matches, params)
     row_best = sim.max(axis=1, keepdims=True)
     col_best = sim.max(axis=0, keepdims=True)
     ok = (sim >= params.seed_similarity) & (anchors >= params.seed_anchor)
@@ -260,10 +266,13 @@ class _BlockAligner:
     # Piece shapes (words in a, words in b): one word for a phrase either way, or 2 for 2.
     SHAPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2))
 
-    def __init__(self, ca: Canonical, cb: Canonical, lexicon: Lexicon) -> None:
+    def __init__(
+        self, ca: Canonical, cb: Canonical, lexicon: Lexicon, matches: KeyMatches | None = None
+    ) -> None:
         self.ca, self.cb = ca, cb
         self.ka, self.kb, self.wa, self.wb = ca.keys, cb.keys, ca.weights, cb.weights
         self.lexicon = lexicon
+        self.matches = matches
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
 
     def _same_kind(self, i: int, j: int) -> bool:
@@ -285,7 +294,9 @@ class _BlockAligner:
 
     def _phrase_ok(self, keys: list[str]) -> bool:
         """Could this run be one side of a phrase substitution at all? (cheap filter)"""
-        return _numberish(keys) or bool(self.lexicon.forms(" ".join(keys)))
+        if _numberish(keys):
+            return True
+        return self.lexicon.may_be_phrase(keys) and bool(self.lexicon.forms(" ".join(keys)))
 
     def _piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         ka = [self.ka[i] for i in a]
@@ -294,7 +305,11 @@ class _BlockAligner:
             stop_a, stop_b = ka[0] in STOP_WORDS, kb[0] in STOP_WORDS
             if stop_a != stop_b:
                 return -1.0, False  # "is" -> "check": grammar never turns into content
-            if self.lexicon.related(ka[0], kb[0]):
+            if (
+                self.matches.related(ka[0], kb[0], self.lexicon)
+                if self.matches is not None
+                else self.lexicon.related(ka[0], kb[0])
+            ):
                 return 2.0, True
             if self.wa[a[0]] > 0 and self.wb[b[0]] > 0 and self._same_kind(a[0], b[0]):
                 return 0.5, False
@@ -476,6 +491,7 @@ def align_words(
     units: list[tuple[int, int, int, int]],
     lexicon: Lexicon,
     params: AlignParams,
+    matches: KeyMatches | None = None,
 ) -> WordAlignment:
     """Align the words of a passage, unit by unit.
 
@@ -489,7 +505,7 @@ def align_words(
     ta, tb = ca.analysis.text, cb.analysis.text
     sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
     wa, wb = ca.weights, cb.weights
-    blocks = _BlockAligner(ca, cb, lexicon)
+    blocks = _BlockAligner(ca, cb, lexicon, matches)
     subs: list[tuple[int, int, int, int, bool]] = []
     state = {"matched_a": 0.0, "matched_b": 0.0, "aligned": 0, "substituted": 0}
 
@@ -631,7 +647,10 @@ def align(
     out: list[AlignedPassage] = []
     accepted: list[tuple[int, int, int, int]] = []  # sentence ranges of accepted passages
     pending: list[tuple[list[tuple[int, int, float]], AlignedPassage, float]] = []
-    for chain in chain_seeds(find_seeds(ca, cb, lexicon, params)):
+    if not sents_a or not sents_b:
+        return out
+    matches = match_keys(ca, cb, lexicon)
+    for chain in chain_seeds(find_seeds(ca, cb, lexicon, params, matches)):
         s0, s1 = chain[0][0], max(s for s, _, _ in chain)
         t0, t1 = min(t for _, t, _ in chain), max(t for _, t, _ in chain)
         a_lo, a_hi = sents_a[s0].lo, sents_a[s1].hi
@@ -640,7 +659,7 @@ def align(
             (sents_a[u0].lo, sents_a[u1].hi, sents_b[v0].lo, sents_b[v1].hi)
             for u0, u1, v0, v1 in chain_units(chain)
         ]
-        words = align_words(ca, cb, units, lexicon, params)
+        words = align_words(ca, cb, units, lexicon, params, matches)
         evidence = words.matched_weight_a + words.matched_weight_b
         total = words.total_weight_a + words.total_weight_b
         similarity = evidence / total if total else 0.0

@@ -12,6 +12,7 @@ compared in a canonical form in which
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ class Canonical:
     weights: list[float]
     immutable: list[bool]
     _table: tuple[list[str], np.ndarray] | None = None
+    _forms: KeyForms | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -46,20 +48,27 @@ class Canonical:
         pays for it once.
         """
         if self._table is None:
+            sentences = self.analysis.sentences
+            weights = np.asarray(self.weights, dtype=np.float32)
+            # Sentence of every token, then only the content tokens (weight > 0).
+            owner = np.full(len(weights), -1, dtype=np.int64)
+            for s, sent in enumerate(sentences):
+                owner[sent.lo : sent.hi] = s
+            content = np.flatnonzero((weights > 0) & (owner >= 0))
             keys: dict[str, int] = {}
-            rows, cols, vals = [], [], []
-            for s, sent in enumerate(self.analysis.sentences):
-                for t in range(sent.lo, sent.hi):
-                    w = self.weights[t]
-                    if w > 0:
-                        rows.append(s)
-                        cols.append(keys.setdefault(self.keys[t], len(keys)))
-                        vals.append(w)
-            mat = np.zeros((len(self.analysis.sentences), len(keys)), dtype=np.float32)
+            all_keys = self.keys
+            cols = [keys.setdefault(all_keys[t], len(keys)) for t in content.tolist()]
+            mat = np.zeros((len(sentences), len(keys)), dtype=np.float32)
             # A word repeated in a sentence counts once, at its weight.
-            mat[rows, cols] = vals
+            mat[owner[content], cols] = weights[content]
             self._table = (list(keys), mat)
         return self._table
+
+    def key_forms(self, lexicon: Lexicon) -> KeyForms:
+        """The thesaurus view of the sentence table's keys, built once per document."""
+        if self._forms is None:
+            self._forms = key_forms(self.sentence_table()[0], lexicon)
+        return self._forms
 
 
 def token_weight(key: str, lexicon: Lexicon) -> tuple[float, bool]:
@@ -110,13 +119,63 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
     return Canonical(analysis, weights, immutable)
 
 
+@dataclass(slots=True)
+class KeyForms:
+    """The thesaurus view of a list of distinct keys, computed once per document.
+
+    ``form_ids`` are the keys' word forms (word and lemma ids), sorted and distinct, with
+    the keys each one belongs to as CSR (``form_ptr``, ``form_keys``: the lemma "train"
+    can serve both "trains" and "trained"). :meth:`neighbourhood` adds the keys'
+    thesaurus neighbours, for the side of a comparison that is expanded.
+    """
+
+    ids: np.ndarray  # form ids in key order, with the key each belongs to
+    owner: np.ndarray
+    form_ids: np.ndarray
+    form_ptr: np.ndarray
+    form_keys: np.ndarray
+    capped: np.ndarray  # per key: a form has too many neighbours to be expanded
+    _neighbourhood: tuple[np.ndarray, np.ndarray] | None = None
+
+    def neighbourhood(self, lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
+        """The keys' own forms followed by all their thesaurus neighbours, each with the
+        key it came from (built on first use: only one side of a pair needs it)."""
+        if self._neighbourhood is None:
+            neigh, which = lexicon.neighbour_table(self.ids, MAX_SYNONYM_DEGREE)
+            self._neighbourhood = (
+                np.concatenate([self.ids, neigh]),
+                np.concatenate([self.owner, self.owner[which]]),
+            )
+        return self._neighbourhood
+
+
+def key_forms(keys: list[str], lexicon: Lexicon) -> KeyForms:
+    """Build the :class:`KeyForms` of ``keys`` (vectorised over the CSR thesaurus)."""
+    ids, owner = _forms_table(keys, lexicon)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids, sorted_owner = ids[order], owner[order]
+    form_ids, first = np.unique(sorted_ids, return_index=True)
+    form_ptr = np.append(first, len(sorted_ids)).astype(np.int64)
+    capped = np.zeros(len(keys), dtype=bool)
+    if len(ids):
+        degree = lexicon.degrees(ids)
+        capped[owner[degree > MAX_SYNONYM_DEGREE]] = True
+    return KeyForms(ids, owner, form_ids, form_ptr, sorted_owner, capped)
+
+
 def match_matrix(
-    keys_a: list[str], keys_b: list[str], lexicon: Lexicon
+    keys_a: list[str],
+    keys_b: list[str],
+    lexicon: Lexicon,
+    forms_a: KeyForms | None = None,
+    forms_b: KeyForms | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which distinct content keys of a match which of b: (exact, exact-or-synonym).
 
     Synonyms are found in one vectorised pass: the thesaurus neighbourhoods of all of a's
-    word forms are gathered from the CSR table and tested against b's forms at once.
+    word forms are looked up among b's sorted forms at once. Pass the
+    documents' cached :class:`KeyForms` (see :meth:`Canonical.key_forms`) to skip building
+    them again.
     """
     index_b = {k: j for j, k in enumerate(keys_b)}
     exact = np.zeros((len(keys_a), len(keys_b)), dtype=bool)
@@ -125,39 +184,78 @@ def match_matrix(
         if j is not None:
             exact[i, j] = True
     full = exact.copy()
-    # Word forms (word and lemma ids) of each side, with the key they belong to.
-    fb_ids, fb_key = _forms_table(keys_b, lexicon)
-    fa_ids, fa_key = _forms_table(keys_a, lexicon)
-    if not len(fa_ids) or not len(fb_ids):
+    fa = forms_a if forms_a is not None else key_forms(keys_a, lexicon)
+    fb = forms_b if forms_b is not None else key_forms(keys_b, lexicon)
+    if not len(fa.ids) or not len(fb.form_ids):
         return exact, full
-    # Number b's distinct forms and mark them in a vocabulary-wide table: testing a's whole
-    # neighbourhood against it is one gather, however large Moby's entries are.
-    uniq, inverse = np.unique(fb_ids, return_inverse=True)
-    slot = np.full(len(lexicon), -1, dtype=np.int32)
-    slot[uniq] = np.arange(len(uniq), dtype=np.int32)
-    # b's keys by form slot, as CSR (a form such as the lemma "train" can serve two keys).
-    order = np.argsort(inverse, kind="stable")
-    slot_keys = fb_key[order]
-    slot_ptr = np.zeros(len(uniq) + 1, dtype=np.int64)
-    np.add.at(slot_ptr, inverse + 1, 1)
-    slot_ptr = np.cumsum(slot_ptr)
-    # Candidates: a's own forms (same lemma) and their thesaurus neighbours.
-    neigh, owner = lexicon.neighbour_table(fa_ids, MAX_SYNONYM_DEGREE)
-    cand = np.concatenate([fa_ids, neigh])
-    cand_owner = np.concatenate([fa_key, fa_key[owner]])
-    slots = slot[cand]
-    hit = slots >= 0
-    rows, hit_slots = cand_owner[hit], slots[hit].astype(np.int64)
-    counts = slot_ptr[hit_slots + 1] - slot_ptr[hit_slots]
+    cand, cand_key = fa.neighbourhood(lexicon)
+    # Mark b's forms in a vocabulary-wide table: testing a's whole neighbourhood is then
+    # one gather, however large Moby's entries are.
+    slot = _slot_table(len(lexicon))
+    slot[fb.form_ids] = np.arange(len(fb.form_ids), dtype=np.int32)
+    try:
+        found = slot[cand]
+    finally:
+        slot[fb.form_ids] = -1
+    hit = found >= 0
+    rows, hit_forms = cand_key[hit], found[hit].astype(np.int64)
+    # Each hit form stands for one or more keys of b: expand the CSR runs.
+    counts = fb.form_ptr[hit_forms + 1] - fb.form_ptr[hit_forms]
     rows = np.repeat(rows, counts)
     first = np.cumsum(counts) - counts
-    pos = (
+    at = (
         np.arange(int(counts.sum()))
         - np.repeat(first, counts)
-        + np.repeat(slot_ptr[hit_slots], counts)
+        + np.repeat(fb.form_ptr[hit_forms], counts)
     )
-    full[rows, slot_keys[pos]] = True
+    full[rows, fb.form_keys[at]] = True
     return exact, full
+
+
+@dataclass(slots=True)
+class KeyMatches:
+    """Which content keys of two documents match, with a fast :meth:`related` for the word
+    alignment: the sentence-level matrix answers most of its questions already."""
+
+    exact: np.ndarray
+    full: np.ndarray
+    index_a: dict[str, int]
+    index_b: dict[str, int]
+    capped_a: np.ndarray
+
+    def related(self, a: str, b: str, lexicon: Lexicon) -> bool:
+        """:meth:`Lexicon.related`, read from the matrix when both keys are in it (and a's
+        neighbourhood was searched in full), asked of the lexicon otherwise."""
+        i, j = self.index_a.get(a), self.index_b.get(b)
+        if i is not None and j is not None and not self.capped_a[i]:
+            return bool(self.full[i, j])
+        return lexicon.related(a, b)
+
+
+def match_keys(ca: Canonical, cb: Canonical, lexicon: Lexicon) -> KeyMatches:
+    """The :class:`KeyMatches` of two documents' content keys (sentence tables)."""
+    keys_a, keys_b = ca.sentence_table()[0], cb.sentence_table()[0]
+    fa = ca.key_forms(lexicon)
+    exact, full = match_matrix(keys_a, keys_b, lexicon, fa, cb.key_forms(lexicon))
+    return KeyMatches(
+        exact=exact,
+        full=full,
+        index_a={k: i for i, k in enumerate(keys_a)},
+        index_b={k: j for j, k in enumerate(keys_b)},
+        capped_a=fa.capped,
+    )
+
+
+_SCRATCH = threading.local()
+
+
+def _slot_table(size: int) -> np.ndarray:
+    """A table of -1 per vocabulary entry, one per thread, reused by every comparison (and
+    left all -1 after each): allocating 1.5 MB per pair would cost more than the lookup."""
+    table = getattr(_SCRATCH, "table", None)
+    if table is None or len(table) != size:
+        table = _SCRATCH.table = np.full(size, -1, dtype=np.int32)
+    return table
 
 
 def _forms_table(keys: list[str], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:

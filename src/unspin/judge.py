@@ -149,9 +149,9 @@ def _original(
     if votes and params.use_spin_score:
         # Too few swaps to compare their rarity: ask the spin detector which whole text
         # reads as machine-spun (loaded only now: most pairs never get here).
-        from unspin.score import likelier_copy
+        from unspin.score import likelier_copy_analysed
 
-        copy = likelier_copy(ca.analysis.doc, cb.analysis.doc)
+        copy = likelier_copy_analysed(ca.analysis, cb.analysis)
         if copy is not None:
             return ("b" if copy == "a" else "a"), "the other text reads as machine-spun"
     if abs(cov_a - cov_b) >= 0.3:

@@ -24,6 +24,14 @@ def word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def _bounded(cache: dict, room: int = 1) -> dict:
+    """A cache with room for ``room`` more entries: emptied when full, so that a long-lived
+    process (a server, a corpus run) keeps its memory bounded and its recent words fast."""
+    if len(cache) + room > _CACHE_LIMIT:
+        cache.clear()
+    return cache
+
+
 class Lexicon:
     """Read-only, memory-mapped view of the table, with small per-word caches.
 
@@ -49,6 +57,8 @@ class Lexicon:
         self._word_offsets = load("word_offsets")
         self._words_path = path / "words.txt"
         self._words_blob: bytes | None = None
+        self._heads_path = path / "phrase_heads.txt"
+        self._phrase_heads: frozenset[str] | None = None
         self._neigh_cache: dict[int, frozenset[int]] = {}
         self._forms_cache: dict[str, tuple[int, ...]] = {}
         self._related_cache: dict[tuple[str, str], bool] = {}
@@ -82,10 +92,9 @@ class Lexicon:
         lo = np.searchsorted(self._lemma_from, ids, side="left")
         hi = np.searchsorted(self._lemma_from, ids, side="right")
         lemma_to = self._lemma_to
+        cache = _bounded(self._forms_cache, len(todo))
         for w, i, a, b in zip(todo, ids.tolist(), lo.tolist(), hi.tolist(), strict=True):
-            if len(self._forms_cache) >= _CACHE_LIMIT:
-                break
-            self._forms_cache[w] = () if i < 0 else (i, *lemma_to[a:b].tolist())
+            cache[w] = () if i < 0 else (i, *lemma_to[a:b].tolist())
 
     def word(self, word_id: int) -> str:
         """The text of an entry (loaded on first use: only reports need it)."""
@@ -93,6 +102,18 @@ class Lexicon:
             self._words_blob = self._words_path.read_bytes()
         a, b = int(self._word_offsets[word_id]), int(self._word_offsets[word_id + 1]) - 1
         return self._words_blob[a:b].decode("utf-8")
+
+    def may_be_phrase(self, words: list[str]) -> bool:
+        """False when no multi-word entry starts with ``words[0]`` (a cheap filter before
+        looking a run of words up as a phrase)."""
+        if self._phrase_heads is None:
+            try:
+                text = self._heads_path.read_text(encoding="utf-8")
+                self._phrase_heads = frozenset(text.split("\n"))
+            except FileNotFoundError:  # a table built before the file existed
+                self._phrase_heads = frozenset()
+                return True
+        return not self._phrase_heads or words[0] in self._phrase_heads
 
     def forms(self, word: str) -> tuple[int, ...]:
         """Ids of a lower-cased word and of its lemmas; empty when the word is unknown."""
@@ -108,8 +129,7 @@ class Lexicon:
             lo = int(np.searchsorted(self._lemma_from, i, side="left"))
             hi = int(np.searchsorted(self._lemma_from, i, side="right"))
             out = (i, *self._lemma_to[lo:hi].tolist())
-        if len(self._forms_cache) < _CACHE_LIMIT:
-            self._forms_cache[word] = out
+        _bounded(self._forms_cache)[word] = out
         return out
 
     def neighbours(self, word_id: int) -> frozenset[int]:
@@ -117,31 +137,35 @@ class Lexicon:
         cached = self._neigh_cache.get(word_id)
         if cached is None:
             cached = frozenset(self._idx[self._ptr[word_id] : self._ptr[word_id + 1]].tolist())
-            if len(self._neigh_cache) < _CACHE_LIMIT:
-                self._neigh_cache[word_id] = cached
+            _bounded(self._neigh_cache)[word_id] = cached
         return cached
 
     def neighbour_table(
         self, word_ids: np.ndarray, max_degree: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """All neighbours of many entries at once: (neighbour ids, index of the entry each
-        came from), gathered from the CSR arrays without a Python loop.
+        came from), gathered from the CSR arrays in one copy.
 
         ``max_degree`` skips entries with more neighbours than that: the most polysemous
         verbs ("make", "get", "run" have a thousand) match almost anything, so they cost
         the most and prove the least.
         """
-        starts = self._ptr[word_ids].astype(np.int64)
-        degree = self._ptr[word_ids + 1].astype(np.int64) - starts
-        if max_degree is not None:
-            degree = np.where(degree > max_degree, 0, degree)
-        total = int(degree.sum())
-        if total == 0:
+        starts = self._ptr[word_ids]
+        stops = self._ptr[word_ids + 1]
+        degree = stops - starts
+        keep = degree > 0 if max_degree is None else (degree > 0) & (degree <= max_degree)
+        if not keep.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        owner = np.repeat(np.arange(len(word_ids)), degree)
-        first = np.cumsum(degree) - degree  # where each entry's run begins in the output
-        positions = np.arange(total) - first[owner] + starts[owner]
-        return self._idx[positions].astype(np.int64), owner
+        # Each entry's neighbours are one contiguous run of the CSR array: slicing runs and
+        # joining them copies only what is needed.
+        idx = self._idx
+        runs = [idx[a:b] for a, b in zip(starts[keep].tolist(), stops[keep].tolist(), strict=True)]
+        owner = np.repeat(np.flatnonzero(keep), degree[keep])
+        return np.concatenate(runs).astype(np.int64), owner
+
+    def degrees(self, word_ids: np.ndarray) -> np.ndarray:
+        """How many neighbours each entry has."""
+        return self._ptr[word_ids + 1] - self._ptr[word_ids]
 
     def has_synonyms(self, word: str) -> bool:
         """False for words a spinner's dictionary cannot touch: DSpin's "immutables"."""
@@ -156,8 +180,7 @@ class Lexicon:
         cached = self._related_cache.get(key)
         if cached is None:
             cached = self._related(a, b)
-            if len(self._related_cache) < _CACHE_LIMIT:
-                self._related_cache[key] = cached
+            _bounded(self._related_cache)[key] = cached
         return cached
 
     def _related(self, a: str, b: str) -> bool:

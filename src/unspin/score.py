@@ -1001,9 +1001,16 @@ def score_analysis(
 
 
 def score_analyses(
-    analyses: list[Analysis], model: ScoreModel, threshold: float | None = None
+    analyses: list[Analysis],
+    model: ScoreModel,
+    threshold: float | None = None,
+    evidence: bool = True,
 ) -> list[ScoreResult]:
-    """Score already analysed documents together (see :func:`score_documents`)."""
+    """Score already analysed documents together (see :func:`score_documents`).
+
+    ``evidence=False`` skips finding the evidence spans and their likely originals (the
+    costliest part), for callers that only need the probability.
+    """
     cut = model.threshold if threshold is None else threshold
     tfs = token_features_batch(analyses, model.words)
     all_logits = model.token_net.logits(np.concatenate([tf.X for tf in tfs]))
@@ -1020,8 +1027,8 @@ def score_analyses(
         feats = document_features(logits, model.token_prior_logit)
         prob = model.doc_model.probability(feats)
         share = float(feats[DOC_FEATURES.index("rho_hat")])
-        evidence = find_evidence(tf, logits, model)
-        out.append(ScoreResult(doc_id, prob, prob >= cut, evidence, cut, len(logits), share))
+        spans = find_evidence(tf, logits, model) if evidence else []
+        out.append(ScoreResult(doc_id, prob, prob >= cut, spans, cut, len(logits), share))
     return out
 
 
@@ -1101,7 +1108,13 @@ def likelier_copy(a: Document, b: Document, model: ScoreModel | None = None) -> 
     """Of two texts that reuse one another, the one that looks machine-spun ("a" or "b"):
     the text with more substitutes is the copy. None when neither or both look spun to
     about the same degree (estimated substitute shares within 5 points)."""
-    ra, rb = score_document(a, model), score_document(b, model)
+    return likelier_copy_analysed(analyse(a), analyse(b), model)
+
+
+def likelier_copy_analysed(a: Analysis, b: Analysis, model: ScoreModel | None = None) -> str | None:
+    """:func:`likelier_copy` for documents already analysed (as :mod:`unspin.compare` has
+    them): both scored in one batch, without evidence spans."""
+    ra, rb = score_analyses([a, b], model or load_model(), evidence=False)
     if ra.spun != rb.spun:
         return "a" if ra.spun else "b"
     if not ra.spun or abs(ra.substitute_share - rb.substitute_share) < 0.05:
