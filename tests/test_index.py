@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from unspin.documents import document_from_text
@@ -45,20 +46,21 @@ def test_add_get_stats_reopen(tmp_path):
 def test_replace_and_remove_keep_postings_consistent(tmp_path):
     with Index(tmp_path / "idx") as idx:
         idx.add(_docs(**STORIES))
-        n_postings = idx.db.execute("SELECT count(*) FROM postings").fetchone()[0]
+        n_postings = len(idx.postings())
         report = idx.add([document_from_text("snow", STORIES["snow"] + " More snow is due.")])
         assert (report.added, report.replaced) == (0, 1)
         assert idx.get("snow").text.endswith("More snow is due.")
         assert idx.remove(["snow", "nope"]) == ["nope"]
         assert len(idx) == 2
-        # Every posting left points at a stored document.
-        orphans = idx.db.execute(
-            "SELECT count(*) FROM postings WHERE doc NOT IN (SELECT num FROM docs)"
-        ).fetchone()[0]
-        assert orphans == 0
-        assert idx.db.execute("SELECT count(*) FROM postings").fetchone()[0] < n_postings
+        # Only stored documents' postings are live; the rest go at the next merge.
+        live = {d for _, d in idx.postings()}
+        assert "snow" not in live and "match" in live and live <= {"rates", "match"}
+        assert len(idx.postings()) < n_postings
+        assert idx.candidates(np.array([f for f, _ in idx.postings()], dtype=np.uint64))
         idx.remove(["rates", "match"])
-        assert idx.db.execute("SELECT count(*) FROM postings").fetchone()[0] == 0
+        assert idx.postings() == [] and len(idx) == 0
+        # Removing everything leaves only dead postings: the compaction drops them all.
+        assert idx.stats()["postings"] == 0
 
 
 def test_duplicate_id_in_one_add_is_bad_input(tmp_path):
@@ -136,8 +138,51 @@ def test_add_with_workers_matches_one_process(tmp_path):
         with Index(tmp_path / "one") as one, Index(tmp_path / "two") as two:
             one.add(docs)
             two.add(docs, jobs=2)
-            q = "SELECT feature, d.id FROM postings JOIN docs d ON d.num = doc ORDER BY 1, 2"
-            assert one.db.execute(q).fetchall() == two.db.execute(q).fetchall()
+            assert one.postings() == two.postings()
             assert len(two) == 9
     finally:
         index_module.BATCH_DOCUMENTS = old
+
+
+def test_many_adds_merge_segments_and_keep_every_posting(tmp_path, monkeypatch):
+    import unspin.index as index_module
+
+    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
+    docs = [document_from_text(f"d{i}", f"Story {i}. " + STORIES["snow"]) for i in range(7)]
+    with Index(tmp_path / "many") as many, Index(tmp_path / "once") as once:
+        for doc in docs:  # one segment per add: merges must keep the count bounded
+            many.add([doc])
+            assert many.stats()["segments"] <= 3
+        once.add(docs)
+        assert many.postings() == once.postings()
+        features = np.array([f for f, _ in once.postings()], dtype=np.uint64)
+        assert len(many.candidates(features, limit=10)) == 7
+
+
+def test_files_of_a_killed_writer_are_cleaned_up(tmp_path):
+    from unspin import segments
+
+    folder = tmp_path / "idx"
+    with Index(folder) as idx:
+        idx.add(_docs(**STORIES))
+        before = idx.postings()
+        # What a writer killed after writing a segment but before committing leaves.
+        name = segments.write(idx.segment_dir, np.array([1, 2], np.uint64), np.array([9, 9]))
+        (idx.segment_dir / "feedfeedfeedfeed.doc.npy.tmp").write_bytes(b"half")
+        assert idx.postings() == before  # not listed: invisible to readers
+        idx.add([document_from_text("new", STORIES["snow"] + " Again.")])
+        left = segments.on_disk(idx.segment_dir)
+        assert name not in left and "feedfeedfeedfeed" not in left
+        assert len(left) == idx.stats()["segments"]
+
+
+def test_index_of_another_format_is_refused(tmp_path):
+    folder = tmp_path / "old"
+    with Index(folder):
+        pass
+    db = sqlite3.connect(folder / "index.sqlite")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'format'")
+    db.commit()
+    db.close()
+    with pytest.raises(IndexUnusable, match="format 1"):
+        Index(folder, create=False)

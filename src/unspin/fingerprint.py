@@ -73,24 +73,38 @@ def _shingles(hashes: np.ndarray, n: int, kind: np.uint64) -> np.ndarray:
 _TOKEN_OR_END = re.compile(
     r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|[^\W\d_]+(?:'[^\W\d_]+)*|\w+|[.!?]+(?=\s)|\n"
 )
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-# Per word: (kind, hash); kind 1 = grammar word, 2 = immutable, 0 = anything else.
-_CLASSES: dict[str, tuple[int, int]] = {}
+# Per word, one 64-bit code: its hash with the two low bits replaced by its kind (1 grammar
+# word, 2 immutable, 0 anything else, 3 a sentence end, whose hash is 0). Kept across
+# documents: news reuses its words.
+_CODE: dict[str, int] = {}
+_MAX_WORDS = 1_000_000
 _END = 0  # the hash that marks a sentence end inside a stream
+_KIND_BITS = np.uint64(3)
+
+
+def _fold(text: str) -> str:
+    """Lower case with curly apostrophes made straight (as the token keys of normalise)."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
 
 
 def _classify(words: list[str], lexicon: Lexicon) -> None:
-    """Class and hash of words met the first time (one vectorised look-up for all)."""
-    lexicon.prime([w for w in words if w not in STOP_WORDS])
+    """Kind and hash of words met the first time (one vectorised look-up for all)."""
+    if len(_CODE) + len(words) > _MAX_WORDS:  # bounded memory in a long-lived process
+        _CODE.clear()
+    lexicon.prime([w for w in words if w not in STOP_WORDS and w[0] not in ".!?\n"])
     for w in words:
-        if w in STOP_WORDS:
-            kind = 1
+        if w[0] in ".!?\n":
+            kind, h = 3, _END
+        elif w in STOP_WORDS:
+            kind, h = 1, word_hash(w)
         elif len(w) == 1 and not w.isdigit():
-            kind = 0
+            kind, h = 0, 0
         else:
             kind = 2 if w[0].isdigit() or not lexicon.has_synonyms(w) else 0
-        if len(_CLASSES) < 1_000_000:
-            _CLASSES[w] = (kind, word_hash(w) or 1)
+            h = word_hash(w)
+        # A word's hash never looks like a sentence end (0 once its kind bits are gone).
+        h &= ~3
+        _CODE[w] = kind | (h or 4 if kind != 3 else 0)
 
 
 def fingerprint_text(
@@ -113,31 +127,19 @@ def fingerprint_text(
             pos = max(pos, b)
         keep.append(text[pos:])
         text = "\n".join(keep)
-    tokens = _TOKEN_OR_END.findall(text.lower().translate(_QUOTES))
-    classes = _CLASSES
-    unseen = [t for t in set(tokens) if t not in classes and t[0] not in ".!?\n"]
+    tokens = _TOKEN_OR_END.findall(_fold(text))
+    unseen = set(tokens).difference(_CODE)
     if unseen:
-        _classify(unseen, lexicon)
-    skeleton: list[int] = []
-    fixed: list[int] = []
-    for tok in tokens:
-        c = classes.get(tok)
-        if c is None:
-            if tok[0] in ".!?\n":  # a sentence ends: shingles never span two sentences
-                if skeleton and skeleton[-1] != _END:
-                    skeleton.append(_END)
-                if fixed and fixed[-1] != _END:
-                    fixed.append(_END)
-            else:  # the class table is full: classify on the fly
-                _classify([tok], lexicon)
-                c = classes.get(tok, (0, 0))
-        if c is not None and c[0]:
-            (skeleton if c[0] == 1 else fixed).append(c[1])
+        _classify(list(unseen), lexicon)
+    codes = np.fromiter(map(_CODE.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    kinds = codes & _KIND_BITS
+    hashes = codes & ~_KIND_BITS
+    ends = kinds == 3  # kept in both streams: shingles never span two sentences
     feats = np.unique(
         np.concatenate(
             [
-                _stream_shingles(skeleton, params.skeleton, _KIND_SKELETON),
-                _stream_shingles(fixed, 2, _KIND_IMMUTABLE),
+                _stream_shingles(hashes[(kinds == 1) | ends], params.skeleton, _KIND_SKELETON),
+                _stream_shingles(hashes[(kinds == 2) | ends], 2, _KIND_IMMUTABLE),
             ]
         )
     )
@@ -149,11 +151,10 @@ def fingerprint_text(
     return feats
 
 
-def _stream_shingles(hashes: list[int], n: int, kind: np.uint64) -> np.ndarray:
+def _stream_shingles(arr: np.ndarray, n: int, kind: np.uint64) -> np.ndarray:
     """Shingles of ``n`` consecutive words of a stream, none across a sentence end."""
-    if len(hashes) < n:
+    if len(arr) < n:
         return np.zeros(0, dtype=np.uint64)
-    arr = np.array(hashes, dtype=np.uint64)
     shingles = _shingles(arr, n, kind)
     ends = (arr == _END).astype(np.int32)
     crossing = np.convolve(ends, np.ones(n, dtype=np.int32), mode="valid") > 0
