@@ -87,12 +87,12 @@ class CheckResult:
 def check(query: Document, index: Index, params: CheckParams | None = None) -> CheckResult:
     """Find the sources of ``query`` in ``index``; matches best first."""
     params = params or CheckParams()
-    q = prepare(query)
     feats = fingerprint_text(query, index.params)
     result = CheckResult(query)
     cands = index.candidates(feats, params.candidates, params.max_postings)
     if not cands:
         return result
+    q = prepare(query)  # only now: most texts checked against an archive match nothing
     best = cands[0][1]
     # A short query has few features: sharing a third of them is as telling.
     floor = min(params.min_shared, max(2, len(feats) // 3))
