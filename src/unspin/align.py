@@ -274,6 +274,7 @@ class _BlockAligner:
         self.lexicon = lexicon
         self.matches = matches
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
+        self._words: dict[tuple[int, int], tuple[float, bool]] = {}
 
     def _same_kind(self, i: int, j: int) -> bool:
         """Could token i of a have been swapped for token j of b without a thesaurus? Only
@@ -286,11 +287,36 @@ class _BlockAligner:
 
     def piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         """Score of pairing tokens ``a`` with ``b``; and whether the pairing stands alone."""
+        if len(a) == 1 and len(b) == 1:
+            return self.word_score(a[0], b[0])
         key = (a[0], len(a), b[0], len(b))
         cached = self._scores.get(key)
         if cached is None:
             cached = self._scores[key] = self._piece_score(a, b)
         return cached
+
+    def word_score(self, i: int, j: int) -> tuple[float, bool]:
+        """:meth:`piece_score` of one token for one token (the common case, kept lean)."""
+        key = (i, j)
+        cached = self._words.get(key)
+        if cached is None:
+            cached = self._words[key] = self._word_score(i, j)
+        return cached
+
+    def _word_score(self, i: int, j: int) -> tuple[float, bool]:
+        ki, kj = self.ka[i], self.kb[j]
+        stop_i, stop_j = ki in STOP_WORDS, kj in STOP_WORDS
+        if stop_i != stop_j:
+            return -1.0, False  # "is" -> "check": grammar never turns into content
+        if (
+            self.matches.related(ki, kj, self.lexicon)
+            if self.matches is not None
+            else self.lexicon.related(ki, kj)
+        ):
+            return 2.0, True
+        if self.wa[i] > 0 and self.wb[j] > 0 and self._same_kind(i, j):
+            return 0.5, False
+        return (0.1, False) if stop_i and stop_j else (-1.0, False)
 
     def _phrase_ok(self, keys: list[str]) -> bool:
         """Could this run be one side of a phrase substitution at all? (cheap filter)"""
@@ -301,19 +327,6 @@ class _BlockAligner:
     def _piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         ka = [self.ka[i] for i in a]
         kb = [self.kb[j] for j in b]
-        if len(a) == 1 and len(b) == 1:
-            stop_a, stop_b = ka[0] in STOP_WORDS, kb[0] in STOP_WORDS
-            if stop_a != stop_b:
-                return -1.0, False  # "is" -> "check": grammar never turns into content
-            if (
-                self.matches.related(ka[0], kb[0], self.lexicon)
-                if self.matches is not None
-                else self.lexicon.related(ka[0], kb[0])
-            ):
-                return 2.0, True
-            if self.wa[a[0]] > 0 and self.wb[b[0]] > 0 and self._same_kind(a[0], b[0]):
-                return 0.5, False
-            return (0.1, False) if ka[0] in STOP_WORDS and kb[0] in STOP_WORDS else (-1.0, False)
         if self.lexicon.related(" ".join(ka), " ".join(kb)):
             return 2.5, True
         if _numberish(ka) and _numberish(kb):
@@ -407,7 +420,12 @@ class _BlockAligner:
         }
         # Every piece that can end at cell (i, j), scored once: (di, dj, score, strong).
         pieces: dict[tuple[int, int], list[tuple[int, int, float, bool]]] = {}
-        for di, dj in self.SHAPES:
+        for i in range(1, la + 1):
+            for j in range(1, lb + 1):
+                score, strong = self.word_score(a[i - 1], b[j - 1])
+                if score > 0:
+                    pieces[(i, j)] = [(1, 1, score, strong)]
+        for di, dj in self.SHAPES[1:]:
             for i in range(di, la + 1):
                 if di > 1 and (i, di) not in ok_a:
                     continue
