@@ -22,6 +22,7 @@ TOKEN_RE = re.compile(
 )
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
+_QUOTE_PAIRS = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
 # Words that carry grammar rather than content: spinners mostly leave them, and two
 # unrelated news texts share them in bulk, so they weigh little as evidence.
@@ -108,12 +109,11 @@ class Analysis:
         return len(self.keys)
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def non_space(text: str, start: int = 0, end: int | None = None) -> int:
-    """Characters of ``text[start:end]`` that are not white space (what coverage counts)."""
-    return len(_SPACE.sub("", text[start:end]))
+    """Characters of ``text[start:end]`` that are not white space (what coverage counts).
+
+    (``str.split`` cuts at exactly the characters ``\\s`` matches, and is much faster.)"""
+    return len("".join(text[start:end].split()))
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -163,7 +163,10 @@ def _folded(text: str) -> str | None:
     Folding once and slicing is much cheaper than folding token by token; a few characters
     change length when lower-cased (the Turkish dotted I), and then we fold per token.
     """
-    low = text.lower().translate(_QUOTES)
+    low = text.lower()
+    for curly, straight in _QUOTE_PAIRS:  # str.replace is far faster than str.translate
+        if curly in low:
+            low = low.replace(curly, straight)
     return low if len(low) == len(text) else None
 
 
