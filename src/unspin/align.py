@@ -104,8 +104,20 @@ def find_seeds(
     matches: KeyMatches | None = None,
 ) -> list[tuple[int, int, float]]:
     """Sentence pairs (index in a, index in b, similarity) that look like rewrites."""
+    return seed_pairs(ca, cb, lexicon, params, matches)[0]
+
+
+def seed_pairs(
+    ca: Canonical,
+    cb: Canonical,
+    lexicon: Lexicon,
+    params: AlignParams,
+    matches: KeyMatches | None = None,
+) -> tuple[list[tuple[int, int, float]], set[tuple[int, int]]]:
+    """:func:`find_seeds`, and which of them are seeds in their own right (the others joined
+    as weaker diagonal neighbours of one)."""
     if not ca.analysis.sentences or not cb.analysis.sentences:
-        return []
+        return [], set()
     if matches is None:
         matches = match_keys(ca, cb, lexicon)
     sim, anchors = _sentence_matrices(ca, cb, matches, params)
@@ -113,11 +125,12 @@ def find_seeds(
     col_best = sim.max(axis=0, keepdims=True)
     ok = (sim >= params.seed_similarity) & (anchors >= params.seed_anchor)
     ok &= (sim >= params.seed_relative * row_best) | (sim >= params.seed_relative * col_best)
+    strong = {(int(s), int(t)) for s, t in zip(*np.nonzero(ok), strict=True)}
     # Extend: the diagonal neighbours of a seed need less to join it (a heavily spun
     # sentence next to a clear match is a rewrite, not a coincidence).
     weak = (sim >= params.extend_similarity) & (anchors >= params.extend_anchor) & ~ok
     n_a, n_b = sim.shape
-    frontier = list(zip(*np.nonzero(ok), strict=True))
+    frontier = list(strong)
     while frontier:
         s, t = frontier.pop()
         for ds, dt in ((1, 1), (-1, -1)):
@@ -127,7 +140,8 @@ def find_seeds(
                 ok[u, v] = True
                 frontier.append((u, v))
     s_idx, t_idx = np.nonzero(ok)
-    return [(int(s), int(t), float(sim[s, t])) for s, t in zip(s_idx, t_idx, strict=True)]
+    seeds = [(int(s), int(t), float(sim[s, t])) for s, t in zip(s_idx, t_idx, strict=True)]
+    return seeds, strong
 
 
 def chain_seeds(seeds: list[tuple[int, int, float]]) -> list[list[tuple[int, int, float]]]:
@@ -656,6 +670,20 @@ def _near(
     return False
 
 
+def _lone_pair(
+    chain: list[tuple[int, int, float]], strong: set[tuple[int, int]]
+) -> tuple[int, int, float] | None:
+    """The seed a chain rests on alone, if it rests on one: a single pair, or a pair with
+    one weak diagonal neighbour (which adds little evidence of its own)."""
+    if len(chain) == 1:
+        return chain[0]
+    if len(chain) == 2:
+        own = [seed for seed in chain if (seed[0], seed[1]) in strong]
+        if len(own) == 1:
+            return own[0]
+    return None
+
+
 def align(
     ca: Canonical, cb: Canonical, lexicon: Lexicon, params: AlignParams | None = None
 ) -> list[AlignedPassage]:
@@ -668,7 +696,8 @@ def align(
     if not sents_a or not sents_b:
         return out
     matches = match_keys(ca, cb, lexicon)
-    for chain in chain_seeds(find_seeds(ca, cb, lexicon, params, matches)):
+    seeds, strong = seed_pairs(ca, cb, lexicon, params, matches)
+    for chain in chain_seeds(seeds):
         s0, s1 = chain[0][0], max(s for s, _, _ in chain)
         t0, t1 = min(t for _, t, _ in chain), max(t for _, t, _ in chain)
         a_lo, a_hi = sents_a[s0].lo, sents_a[s1].hi
@@ -694,12 +723,21 @@ def align(
             substituted_words=words.substituted_words,
         )
         aligned = AlignedPassage(passage, words, (a_lo, a_hi, b_lo, b_hi))
-        if len(chain) == 1:
+        lone = _lone_pair(chain, strong)
+        if lone is not None:
             # Judge a lone pair by how much of the shorter side is explained: a sentence
             # reused inside a longer one ("..., analysts say" plus a new clause) still counts.
+            # A seed with only a weak neighbour is judged by itself (two headlines naming
+            # the same man beside two first sentences about him are two stories).
+            if len(chain) > 1:
+                s, t = lone[0], lone[1]
+                lone_unit = (sents_a[s].lo, sents_a[s].hi, sents_b[t].lo, sents_b[t].hi)
+                lone_words = align_words(ca, cb, [lone_unit], lexicon, params, matches)
+            else:
+                lone_words = words
             contained = max(
-                words.matched_weight_a / (words.total_weight_a or 1.0),
-                words.matched_weight_b / (words.total_weight_b or 1.0),
+                lone_words.matched_weight_a / (lone_words.total_weight_a or 1.0),
+                lone_words.matched_weight_b / (lone_words.total_weight_b or 1.0),
             )
             if contained < params.single_similarity:
                 pending.append((chain, aligned, contained))
