@@ -11,9 +11,13 @@ spins from the other two thesauri and evaluates on spins from the held-out one, 
 the three, and the reverse (train on one, evaluate on the other two). The shipped model is
 trained on all three, so its own rows are not a test against an unseen spinner.
 
+``--neural`` (needs ``pip install -e '.[neural]'`` and a model trained with ``--neural``)
+reports the optional neural stage beside the default on the very same texts: every row
+twice, the neural one labelled ``+ neural``, and its reliability, seeds and speed.
+
 Run (one core, as the speed figure is per core)::
 
-    OPENBLAS_NUM_THREADS=1 taskset -c 0 python -m benchmarks.eval_score --holdout \\
+    OPENBLAS_NUM_THREADS=1 taskset -c 0 python -m benchmarks.eval_score --holdout --neural \\
         --json bench-data/score.json --markdown bench-data/score.md
 """
 
@@ -65,9 +69,14 @@ class Scored:
     rates: np.ndarray  # achieved substitution rate of each text (0 for unspun)
 
 
-def score_texts(model: ScoreModel, texts: Sequence[str]) -> np.ndarray:
+def score_texts(model: ScoreModel, texts: Sequence[str], neural: bool = False) -> np.ndarray:
     docs = (Document(id=str(i), text=t) for i, t in enumerate(texts))
-    return np.array([r.spin_probability for r in score_documents(docs, model)])
+    return np.array([r.spin_probability for r in score_documents(docs, model, neural=neural)])
+
+
+def threshold_of(model: ScoreModel, neural: bool) -> float:
+    """The documented yes/no threshold of the default or of the neural stage."""
+    return model.neural.threshold if neural and model.neural else model.threshold
 
 
 def heldout_articles(model: ScoreModel, n: int | None, seed: int) -> list[Article]:
@@ -101,26 +110,31 @@ def detection_rows(
     rates: Sequence[float],
     seed: int,
     label: str,
+    neural: bool = False,
 ) -> list[dict[str, Any]]:
-    """AUC and flag rates, per spinner and rate, against the same articles unspun."""
-    clean = score_texts(model, [a.text for a in arts])
-    fp = float((clean >= model.threshold).mean())
-    rows = []
+    """AUC and flag rates, per spinner and rate, against the same articles unspun; with
+    ``neural``, the same rows for the neural stage on the very same texts after them."""
+    variants = [(False, label)] + ([(True, f"{label} + neural")] if neural else [])
+    out: dict[bool, list[dict[str, Any]]] = {v: [] for v, _ in variants}
+    clean_texts = [a.text for a in arts]
+    clean = {v: score_texts(model, clean_texts, v) for v, _ in variants}
     for sources in spin_sources:
-        pooled = []
+        pooled: dict[bool, list[np.ndarray]] = {v: [] for v, _ in variants}
         for rate in rates:
             texts, achieved = spin_all(arts, sources, rate, seed)
-            spun = score_texts(model, texts)
-            pooled.append(spun)
-            rows.append(_row(label, sources, f"{rate:g}", clean, spun, fp, model.threshold))
-            rows[-1]["achieved_rate"] = round(float(achieved.mean()), 3)
-        rows.append(
-            _row(label, sources, "pooled", clean, np.concatenate(pooled), fp, model.threshold)
-        )
-    return rows
+            for v, name in variants:
+                spun = score_texts(model, texts, v)
+                pooled[v].append(spun)
+                row = _row(name, sources, f"{rate:g}", clean[v], spun, threshold_of(model, v))
+                row["achieved_rate"] = round(float(achieved.mean()), 3)
+                out[v].append(row)
+        for v, name in variants:
+            spun = np.concatenate(pooled[v])
+            out[v].append(_row(name, sources, "pooled", clean[v], spun, threshold_of(model, v)))
+    return [r for v, _ in variants for r in out[v]]
 
 
-def _row(label, sources, rate, clean, spun, fp, threshold) -> dict[str, Any]:
+def _row(label, sources, rate, clean, spun, threshold) -> dict[str, Any]:
     scores = np.concatenate([clean, spun])
     labels = np.concatenate([np.zeros(len(clean)), np.ones(len(spun))])
     return {
@@ -128,14 +142,16 @@ def _row(label, sources, rate, clean, spun, fp, threshold) -> dict[str, Any]:
         "spinner": "+".join(sources),
         "rate": rate,
         "auc": round(roc_auc(scores, labels), 4),
-        "fp_rate": round(fp, 4),
+        "fp_rate": round(float((clean >= threshold).mean()), 4),
         "tp_rate": round(float((spun >= threshold).mean()), 4),
         "threshold": threshold,
         "n": len(clean),
     }
 
 
-def reliability(model: ScoreModel, arts: Sequence[Article], seed: int, bins: int = 10) -> dict:
+def reliability(
+    model: ScoreModel, arts: Sequence[Article], seed: int, bins: int = 10, neural: bool = False
+) -> dict:
     """Predicted probability against observed frequency on held-out texts, half unspun and
     half spun at rates drawn from 10% to 60% by all three thesauri (the training mix)."""
     rng = random.Random(seed)
@@ -146,7 +162,7 @@ def reliability(model: ScoreModel, arts: Sequence[Article], seed: int, bins: int
         labels.append(0)
         texts.append(spinner.spin(a.text, seed=seed + i, rate=rng.uniform(0.1, 0.6)).text)
         labels.append(1)
-    probs = score_texts(model, texts)
+    probs = score_texts(model, texts, neural)
     y = np.array(labels, dtype=float)
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(probs, edges[1:-1]), 0, bins - 1)
@@ -169,10 +185,10 @@ def reliability(model: ScoreModel, arts: Sequence[Article], seed: int, bins: int
     return {"bins": table, "ece": round(ece, 4), "brier": round(brier, 4), "n": len(y)}
 
 
-def seeds(model: ScoreModel) -> list[dict[str, Any]]:
+def seeds(model: ScoreModel, neural: bool = False) -> list[dict[str, Any]]:
     out = []
     for path in sorted(SEEDS.glob("*.txt")):
-        r = score_document(read_document(path), model)
+        r = score_document(read_document(path), model, neural=neural)
         out.append(
             {
                 "id": r.id,
@@ -184,7 +200,9 @@ def seeds(model: ScoreModel) -> list[dict[str, Any]]:
     return out
 
 
-def speed(model: ScoreModel, arts: Sequence[Article], n_docs: int) -> dict[str, Any]:
+def speed(
+    model: ScoreModel, arts: Sequence[Article], n_docs: int, neural: bool = False
+) -> dict[str, Any]:
     """Documents per second on 800-word articles (held-out text run together and cut at 800
     words): through ``score_documents`` (batches, as the CLI scores) and one by one, each
     after a warm-up on other articles; plus the cold start (model load and the first
@@ -198,24 +216,25 @@ def speed(model: ScoreModel, arts: Sequence[Article], n_docs: int) -> dict[str, 
             words = words[SPEED_WORDS:]
     warm = min(100, len(docs) // 4)
     timed = docs[warm:][:n_docs]
-    for _ in score_documents(docs[:warm], model):
+    for _ in score_documents(docs[:warm], model, neural=neural):
         pass
-    t0 = time.perf_counter()
-    for _ in score_documents(timed, model):
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in score_documents(timed, model, neural=neural):
         pass
-    batched = time.perf_counter() - t0
+    batched, batched_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     for d in timed:
-        score_document(d, model)
+        score_document(d, model, neural=neural)
     single = time.perf_counter() - t0
     t1 = time.perf_counter()
     fresh = ScoreModel.load(_model_dir(model))
-    score_document(timed[0], fresh)
+    score_document(timed[0], fresh, neural=neural)
     cold = time.perf_counter() - t1
     return {
         "docs": len(timed),
         "words": SPEED_WORDS,
         "docs_per_s": round(len(timed) / batched, 1),
+        "docs_per_cpu_s": round(len(timed) / batched_cpu, 1),
         "docs_per_s_one_by_one": round(len(timed) / single, 1),
         "cold_start_s": round(cold, 3),
     }
@@ -231,7 +250,11 @@ def _model_dir(model: ScoreModel) -> Path:
 
 
 def holdout_rows(
-    arts: Sequence[Article], rates: Sequence[float], seed: int, log: Callable[[str], None]
+    arts: Sequence[Article],
+    rates: Sequence[float],
+    seed: int,
+    log: Callable[[str], None],
+    neural: bool = False,
 ) -> list[dict[str, Any]]:
     """Models trained without a thesaurus, tested on it; and trained on one, tested on the
     other two."""
@@ -246,20 +269,20 @@ def holdout_rows(
             ((held,), [rest], f"trained on {held}"),
         ):
             log(f"training {label} ...")
-            model = train(train_on, log=lambda m: None)
+            model = train(train_on, log=lambda m: None, neural=neural)
             ids = set(model.meta["heldout_ids"])
             test = [a for a in arts if a.id in ids]
-            rows.extend(detection_rows(model, test, test_on, rates, seed, label))
+            rows.extend(detection_rows(model, test, test_on, rates, seed, label, neural))
     return rows
 
 
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
-    head = f"{'model':34s} {'spinner':22s} {'rate':>6s} {'AUC':>7s} {'FP@thr':>7s} {'TP@thr':>7s}"
+    head = f"{'model':43s} {'spinner':22s} {'rate':>6s} {'AUC':>7s} {'FP@thr':>7s} {'TP@thr':>7s}"
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
-            f"{r['model']:34s} {r['spinner']:22s} {r['rate']:>6s} {r['auc']:7.4f} "
+            f"{r['model']:43s} {r['spinner']:22s} {r['rate']:>6s} {r['auc']:7.4f} "
             f"{r['fp_rate']:7.3f} {r['tp_rate']:7.3f}"
         )
 
@@ -301,13 +324,26 @@ def markdown(report: dict[str, Any]) -> str:
         )
         + ".",
     ]
-    sp = report["speed"]
-    lines += [
-        "",
-        f"Speed: {sp['docs_per_s']} documents/s on {sp['words']}-word articles, one "
-        f"core, in batches as the CLI scores ({sp['docs_per_s_one_by_one']} one by one; "
-        f"{sp['docs']} documents after a warm-up); cold start {sp['cold_start_s']} s.",
-    ]
+    for key, name in (("speed", "Speed"), ("speed_neural", "Speed with the neural stage")):
+        sp = report.get(key)
+        if sp:
+            lines += [
+                "",
+                f"{name}: {sp['docs_per_s']} documents/s on {sp['words']}-word articles "
+                f"({sp['docs_per_cpu_s']} per CPU-second), one core, in batches as the CLI "
+                f"scores ({sp['docs_per_s_one_by_one']} one by one; {sp['docs']} documents "
+                f"after a warm-up); cold start {sp['cold_start_s']} s.",
+            ]
+    rel = report.get("reliability_neural")
+    if rel:
+        lines += ["", f"Neural stage reliability: ECE {rel['ece']}, Brier {rel['brier']}."]
+    if report.get("seeds_neural"):
+        lines += [
+            "",
+            "Seeds, neural stage: "
+            + ", ".join(f"{s['id']} {s['spin_probability']:.3f}" for s in report["seeds_neural"])
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -319,6 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rates", default=",".join(f"{r:g}" for r in RATES))
     parser.add_argument("--holdout", action="store_true", help="also train without each thesaurus")
     parser.add_argument("--speed-docs", type=int, default=400)
+    parser.add_argument(
+        "--neural", action="store_true", help="also the neural stage, on the same texts"
+    )
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed runs")
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
     parser.add_argument("--markdown", type=Path, default=None, help="write a BENCHMARKS section")
     args = parser.parse_args(argv)
@@ -328,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(m, file=sys.stderr, flush=True)
 
     model = load_model(args.model)
+    if args.neural and model.neural is None:
+        raise SystemExit("the model has no neural stage: train_score.py --neural")
     if args.model is not None:
         _MODEL_DIRS[id(model)] = args.model
     arts = heldout_articles(model, args.n, args.seed)
@@ -339,9 +381,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rates,
         args.seed,
         "shipped (trained on all three)",
+        args.neural,
     )
     if args.holdout:
-        rows += holdout_rows(arts, rates, args.seed, log)
+        rows += holdout_rows(arts, rates, args.seed, log, args.neural)
     report = {
         "setup": {
             "articles": len(arts),
@@ -352,8 +395,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "detection": rows,
         "reliability": reliability(model, arts, args.seed),
         "seeds": seeds(model),
-        "speed": speed(model, arts, args.speed_docs),
+        "speed": None if args.no_speed else speed(model, arts, args.speed_docs),
     }
+    if args.neural:
+        report["reliability_neural"] = reliability(model, arts, args.seed, neural=True)
+        report["seeds_neural"] = seeds(model, neural=True)
+        if not args.no_speed:
+            report["speed_neural"] = speed(model, arts, args.speed_docs, neural=True)
     print_table(rows)
     rel = report["reliability"]
     print(f"\nreliability: ECE {rel['ece']}  Brier {rel['brier']}  (n={rel['n']})")
@@ -367,11 +415,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"seed {s['id']}: p={s['spin_probability']:.4f} spun={s['spun']}"
             f" evidence={s['evidence']}"
         )
-    sp = report["speed"]
-    print(
-        f"speed: {sp['docs_per_s']} docs/s batched, {sp['docs_per_s_one_by_one']} one by one "
-        f"({sp['words']} words, {sp['docs']} docs); cold start {sp['cold_start_s']} s"
-    )
+    for key in ("speed", "speed_neural"):
+        sp = report.get(key)
+        if sp:
+            print(
+                f"{key}: {sp['docs_per_s']} docs/s batched ({sp['docs_per_cpu_s']} per CPU-s), "
+                f"{sp['docs_per_s_one_by_one']} one by one ({sp['words']} words, "
+                f"{sp['docs']} docs); cold start {sp['cold_start_s']} s"
+            )
+    if args.neural:
+        rel = report["reliability_neural"]
+        print(f"neural reliability: ECE {rel['ece']}  Brier {rel['brier']}")
+        for s in report["seeds_neural"]:
+            print(f"neural seed {s['id']}: p={s['spin_probability']:.4f} spun={s['spun']}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

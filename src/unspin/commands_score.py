@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped
@@ -42,8 +43,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
         model_dir: Annotated[
             Path | None,
-            typer.Option("--model", help="A model folder from scripts/train_score.py."),
+            typer.Option(
+                "--model",
+                help="A model folder from scripts/train_score.py; 'neural' = --neural.",
+            ),
         ] = None,
+        neural: Annotated[
+            bool,
+            typer.Option(
+                "--neural",
+                help="Add the neural stage (word embeddings; pip install 'unspin[neural]').",
+            ),
+        ] = False,
         progress: ProgressOpt = None,
     ) -> None:
         """Spot machine-spun text with no source at hand.
@@ -53,12 +64,16 @@ def register(app: typer.Typer) -> None:
         """
         from unspin.score import load_model, score_documents
 
+        if model_dir is not None and str(model_dir) == "neural" and not model_dir.exists():
+            model_dir, neural = None, True  # `--model neural`: the shipped model's neural stage
         try:
             model = load_model(model_dir)
         except (OSError, ValueError) as e:
             raise fail(f"cannot load the score model: {e}", 1) from None
+        if neural:
+            _check_neural(model)
         docs = read_documents(paths, on_error=skipped if skip_bad else None)
-        results = score_documents(docs, model, threshold)
+        results = score_documents(docs, model, threshold, neural=neural)
         try:
             if json_out:
                 _write_json(results, progress)
@@ -68,6 +83,22 @@ def register(app: typer.Typer) -> None:
             raise fail(str(e)) from None
         except BrokenPipeError:
             sys.stderr.close()  # `unspin score ... | head`: the reader left
+
+
+def _check_neural(model) -> None:
+    """Fail early, with the pip command, when the neural stage cannot run (exit 2: the
+    request cannot be served as asked)."""
+    from unspin.score_neural import NeuralUnavailable, word_vectors
+
+    if model.neural is None:
+        raise fail(
+            "this score model has no neural stage (train it with "
+            "`python scripts/train_score.py --neural`)"
+        )
+    try:
+        word_vectors()
+    except NeuralUnavailable as e:
+        raise fail(escape(str(e))) from None  # "[neural]" is not Rich markup
 
 
 def _write_json(results: Iterable, progress: bool | None) -> None:

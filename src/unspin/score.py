@@ -29,6 +29,9 @@ the likeliest original that fits the context in clean news.
 
 The model is a few small numpy files in ``unspin/data/score/`` built by
 ``scripts/train_score.py``; nothing is downloaded and only numpy runs at score time.
+An optional neural stage (``neural=True``; :mod:`unspin.score_neural`, the ``neural``
+extra) adds how well each word fits its sentence and document in static word embeddings,
+with its weights in ``neural.json`` beside the default's.
 """
 
 from __future__ import annotations
@@ -41,13 +44,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unspin.lexicon import Lexicon, default_lexicon
 from unspin.models import Document
 from unspin.normalise import STOP_WORDS, Analysis, analyse
+
+if TYPE_CHECKING:
+    from unspin.score_neural import NeuralHead
 
 MODEL_FORMAT = 1
 # The yes/no threshold is part of the model: ``scripts/train_score.py`` sets it to the lowest
@@ -831,6 +837,8 @@ class ScoreModel:
     threshold: float = DEFAULT_THRESHOLD
     evidence_threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
+    # The optional neural stage's weights (``neural.json``; see unspin.score_neural).
+    neural: NeuralHead | None = None
 
     def save(self, path: str | Path) -> None:
         """Write the model as small numpy files and one JSON file into ``path``."""
@@ -861,6 +869,8 @@ class ScoreModel:
             "meta": self.meta,
         }
         (path / "model.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+        if self.neural is not None:
+            self.neural.save(path)
 
     @classmethod
     def load(cls, path: str | Path, lexicon: Lexicon | None = None) -> ScoreModel:
@@ -882,6 +892,8 @@ class ScoreModel:
             )
             doc = DocModel(w["doc_mean"], w["doc_scale"], w["doc_weights"])
         lm = BigramLM.load(path, int(info["lm_tokens"]))
+        from unspin.score_neural import NeuralHead  # noqa: PLC0415 - numpy only; no cycle
+
         return cls(
             words=WordTable(lexicon or default_lexicon(), lm),
             token_net=net,
@@ -890,6 +902,7 @@ class ScoreModel:
             threshold=float(info["threshold"]),
             evidence_threshold=float(info["evidence_threshold"]),
             meta=info.get("meta", {}),
+            neural=NeuralHead.load(path),
         )
 
 
@@ -961,14 +974,18 @@ class ScoreResult:
 
 
 def score_document(
-    doc: Document, model: ScoreModel | None = None, threshold: float | None = None
+    doc: Document,
+    model: ScoreModel | None = None,
+    threshold: float | None = None,
+    neural: bool = False,
 ) -> ScoreResult:
     """How likely ``doc`` was machine-spun, and where (see the module docstring).
 
     ``threshold`` overrides the model's documented default (``model.threshold``) for the
-    yes/no call; the probability does not depend on it.
+    yes/no call; the probability does not depend on it. ``neural=True`` adds the optional
+    neural stage (:mod:`unspin.score_neural`, ``pip install 'unspin[neural]'``).
     """
-    return score_analysis(analyse(doc), model, threshold)
+    return score_analysis(analyse(doc), model, threshold, neural=neural)
 
 
 def score_documents(
@@ -976,6 +993,7 @@ def score_documents(
     model: ScoreModel | None = None,
     threshold: float | None = None,
     batch: int = BATCH,
+    neural: bool = False,
 ) -> Iterator[ScoreResult]:
     """:func:`score_document` for many documents, in order, ``batch`` at a time.
 
@@ -987,17 +1005,20 @@ def score_documents(
     for doc in docs:
         chunk.append(analyse(doc))
         if len(chunk) >= batch:
-            yield from score_analyses(chunk, model, threshold)
+            yield from score_analyses(chunk, model, threshold, neural=neural)
             chunk = []
     if chunk:
-        yield from score_analyses(chunk, model, threshold)
+        yield from score_analyses(chunk, model, threshold, neural=neural)
 
 
 def score_analysis(
-    analysis: Analysis, model: ScoreModel | None = None, threshold: float | None = None
+    analysis: Analysis,
+    model: ScoreModel | None = None,
+    threshold: float | None = None,
+    neural: bool = False,
 ) -> ScoreResult:
     """:func:`score_document` for an already analysed document."""
-    return score_analyses([analysis], model or load_model(), threshold)[0]
+    return score_analyses([analysis], model or load_model(), threshold, neural=neural)[0]
 
 
 def score_analyses(
@@ -1005,12 +1026,18 @@ def score_analyses(
     model: ScoreModel,
     threshold: float | None = None,
     evidence: bool = True,
+    neural: bool = False,
 ) -> list[ScoreResult]:
     """Score already analysed documents together (see :func:`score_documents`).
 
     ``evidence=False`` skips finding the evidence spans and their likely originals (the
-    costliest part), for callers that only need the probability.
+    costliest part), for callers that only need the probability. ``neural=True`` runs the
+    optional neural stage instead (:mod:`unspin.score_neural`), with its own threshold.
     """
+    if neural:
+        from unspin.score_neural import score_analyses_neural  # noqa: PLC0415 - optional
+
+        return score_analyses_neural(analyses, model, threshold, evidence)
     cut = model.threshold if threshold is None else threshold
     tfs = token_features_batch(analyses, model.words)
     all_logits = model.token_net.logits(np.concatenate([tf.X for tf in tfs]))
@@ -1032,11 +1059,14 @@ def score_analyses(
     return out
 
 
-def find_evidence(tf: TokenFeatures, logits: np.ndarray, model: ScoreModel) -> list[Evidence]:
-    """Words whose substitute probability passes the evidence threshold, merged into
-    phrases when adjacent ("Linked Push"), each with its likely original."""
+def find_evidence(
+    tf: TokenFeatures, logits: np.ndarray, model: ScoreModel, cut: float | None = None
+) -> list[Evidence]:
+    """Words whose substitute probability passes the evidence threshold (``cut``, default
+    the model's), merged into phrases when adjacent ("Linked Push"), each with its likely
+    original."""
     p = 1.0 / (1.0 + np.exp(-logits))
-    hits = np.nonzero(p >= model.evidence_threshold)[0]
+    hits = np.nonzero(p >= (model.evidence_threshold if cut is None else cut))[0]
     if len(hits) == 0:
         return []
     an = tf.analysis
