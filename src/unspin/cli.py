@@ -153,6 +153,10 @@ from unspin.commands_score import register as _register_score  # noqa: E402
 
 _register_score(app)
 
+from unspin.commands_dedup import register as _register_dedup  # noqa: E402
+
+_register_dedup(app)
+
 from unspin.commands_serve import register as _register_serve  # noqa: E402
 
 _register_serve(app)
