@@ -186,3 +186,18 @@ def test_index_of_another_format_is_refused(tmp_path):
     db.close()
     with pytest.raises(IndexUnusable, match="format 1"):
         Index(folder, create=False)
+
+
+def test_stats_follow_every_write(tmp_path):
+    with Index(tmp_path / "idx") as idx:
+        idx.add(_docs(rates=STORIES["rates"]))
+        assert idx.stats()["documents"] == 1
+        assert idx.stats()["documents"] == 1  # kept between writes
+        idx.add(_docs(snow=STORIES["snow"], match=STORIES["match"]))
+        assert idx.stats()["documents"] == 3
+        idx.remove(["snow"])
+        assert idx.stats()["documents"] == 2
+        # Another process writing to the same folder is seen too.
+        with Index(tmp_path / "idx", create=False) as other:
+            other.remove(["match"])
+        assert idx.stats()["documents"] == 1

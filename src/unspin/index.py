@@ -128,6 +128,7 @@ class Index:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._segments: list[Segment] = []
+        self._stats: tuple[str, dict[str, object]] | None = None
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -428,7 +429,19 @@ class Index:
         return sorted(pairs)
 
     def stats(self) -> dict[str, object]:
-        """Size and settings, for ``unspin index stats``."""
+        """Size and settings, for ``unspin index stats``.
+
+        Summing over every document takes a while in a large index, so the figures are
+        kept until a writer changes the index (a server's health check asks often)."""
+        generation = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        cached = self._stats
+        if cached is not None and cached[0] == generation[0]:
+            return dict(cached[1])
+        stats = self._compute_stats()
+        self._stats = (generation[0], stats)
+        return dict(stats)
+
+    def _compute_stats(self) -> dict[str, object]:
         n_docs, chars, feats = self.db.execute(
             "SELECT count(*), coalesce(sum(chars), 0), coalesce(sum(features), 0) FROM docs"
         ).fetchone()
