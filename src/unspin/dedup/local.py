@@ -200,24 +200,13 @@ def run_local(
         finally:
             runner.close()
     out = list(rows(ids, labels, originals, relations))
-    _count(out, summary)
+    summary.count(out)
     if pairs_out is not None:
         for key in sorted(edges):
             e, stage = edges[key]
             pairs_out(e, ids[e.a], ids[e.b], stage)
     summary.finish()
     return out, summary
-
-
-def _count(out: list[Row], summary: Summary) -> None:
-    summary.documents = len(out)
-    for r in out:
-        if r.role == "original":
-            summary.clusters += 1
-        elif r.role == "unique":
-            summary.unique += 1
-        else:
-            summary.copies[r.relation] += 1
 
 
 def _fingerprint(

@@ -527,14 +527,7 @@ def run_spark(
                 e = Edge(r.a, r.b, r.shared, r.verdict, r.score, r.coverage_a, r.coverage_b,
                          r.spin_rate, r.original)  # fmt: skip
                 pairs_out(e, ids[e.a], ids[e.b], r.stage)
-    summary.documents = len(out)
-    for r in out:
-        if r.role == "original":
-            summary.clusters += 1
-        elif r.role == "unique":
-            summary.unique += 1
-        else:
-            summary.copies[r.relation] += 1
+    summary.count(out)
     summary.finish()
     return out, summary
 

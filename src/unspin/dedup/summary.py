@@ -8,7 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from unspin.dedup.steps import Row
 
 
 class Reporter(Protocol):
@@ -53,6 +56,17 @@ class Summary:
             yield
         finally:
             self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+    def count(self, rows: list[Row]) -> None:
+        """Documents, clusters, uniques and copies by relation, from the output rows."""
+        self.documents = len(rows)
+        for r in rows:
+            if r.role == "original":
+                self.clusters += 1
+            elif r.role == "unique":
+                self.unique += 1
+            else:
+                self.copies[r.relation] += 1
 
     def finish(self) -> None:
         me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
