@@ -96,17 +96,6 @@ def _sentence_matrices(ca: Canonical, cb: Canonical, matches: KeyMatches, params
     return score, anchors
 
 
-def find_seeds(
-    ca: Canonical,
-    cb: Canonical,
-    lexicon: Lexicon,
-    params: AlignParams,
-    matches: KeyMatches | None = None,
-) -> list[tuple[int, int, float]]:
-    """Sentence pairs (index in a, index in b, similarity) that look like rewrites."""
-    return seed_pairs(ca, cb, lexicon, params, matches)[0]
-
-
 def seed_pairs(
     ca: Canonical,
     cb: Canonical,
@@ -114,8 +103,9 @@ def seed_pairs(
     params: AlignParams,
     matches: KeyMatches | None = None,
 ) -> tuple[list[tuple[int, int, float]], set[tuple[int, int]]]:
-    """:func:`find_seeds`, and which of them are seeds in their own right (the others joined
-    as weaker diagonal neighbours of one)."""
+    """Sentence pairs (index in a, index in b, similarity) that look like rewrites, and which
+    of them are seeds in their own right (the others joined as weaker diagonal neighbours of
+    one)."""
     if not ca.analysis.sentences or not cb.analysis.sentences:
         return [], set()
     if matches is None:

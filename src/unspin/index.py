@@ -325,11 +325,9 @@ class Index:
                 cur.executemany("DELETE FROM segments WHERE name = ?", [(n,) for n, _ in group])
                 changes.dropped.extend(n for n, _ in group)
                 if merged is not None:
-                    changes.created.append(merged)
-                    size = len(Segment.open(self.segment_dir, merged))
-                    cur.execute(
-                        "INSERT INTO segments(name, postings) VALUES (?, ?)", (merged, size)
-                    )
+                    name, size = merged
+                    changes.created.append(name)
+                    cur.execute("INSERT INTO segments(name, postings) VALUES (?, ?)", (name, size))
         self._set_meta(cur, "dead_postings", dead)
 
     # -- reading ----------------------------------------------------------------------------

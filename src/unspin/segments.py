@@ -88,17 +88,20 @@ class Segment:
         )
 
 
-def merge(folder: Path, segments: list[Segment], alive: np.ndarray | None) -> str | None:
+def merge(
+    folder: Path, segments: list[Segment], alive: np.ndarray | None
+) -> tuple[str, int] | None:
     """Write the postings of several segments as one, keeping only documents in ``alive``
-    (a sorted array of live document numbers; None keeps all). None when nothing is left."""
+    (a sorted array of live document numbers; None keeps all): its name and size, or None
+    when nothing is left."""
     features = np.concatenate([s.features for s in segments])
     docs = np.concatenate([s.docs for s in segments])
     if alive is not None:
-        keep = np.isin(docs, alive, assume_unique=False)
+        keep = np.isin(docs, alive)
         features, docs = features[keep], docs[keep]
     if not len(features):
         return None
-    return write(folder, features, docs)
+    return write(folder, features, docs), len(features)
 
 
 def remove_files(folder: Path, name: str) -> None:
