@@ -110,8 +110,9 @@ class _Service:
         self.token = token or None
         self.max_queue = max_queue
         self._queued = 0  # requests waiting for or in the engine (changed in the event loop)
-        # One thread for the engine: see the module docstring.
-        self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-engine")
+        # One thread for the engine: see the module docstring. Made on first use, so that
+        # the app can be started again after a shutdown (each test client runs its lifespan).
+        self._engine: ThreadPoolExecutor | None = None
         self._local = threading.local()
         self._opened: list[Index] = []
         self._opened_lock = threading.Lock()
@@ -139,13 +140,16 @@ class _Service:
         return idx
 
     def close(self) -> None:
-        self._engine.shutdown(wait=True, cancel_futures=True)
+        if self._engine is not None:
+            self._engine.shutdown(wait=True, cancel_futures=True)
+            self._engine = None
         with self._opened_lock:
             for idx in self._opened:
                 # Closing from another thread may fail: the process is ending anyway.
                 with suppress(sqlite3.Error):
                     idx.close()
             self._opened.clear()
+        self._local = threading.local()  # every thread opens a fresh connection if restarted
 
     async def run(self, work: Callable[[], T]) -> T:
         """Runs ``work`` in the engine thread, after the requests that came before it.
@@ -159,6 +163,8 @@ class _Service:
                 f"the server is busy ({self._queued} requests waiting); try again shortly",
                 {"Retry-After": "2"},
             )
+        if self._engine is None:
+            self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-engine")
         self._queued += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(self._engine, work)
