@@ -12,21 +12,27 @@ things do survive:
   numbers) cannot be swapped; pairs of consecutive immutables within a sentence are
   near-unique to a story.
 
-Features are 64-bit hashes of these, computed from per-word hashes with wrapping integer
-arithmetic (stable across processes and machines), kept when ``hash % sample == 0`` so that
-a document and any copy of it keep the same subset (the modulo sampling of document
-fingerprinting, Broder 1997). Copies are then found by counting shared features, which works
-for containment (partial copies, mixtures) as well as for whole copies.
+Features are 64-bit hashes of these, kept when ``hash % sample == 0`` so that a document
+and any copy of it keep the same subset (the modulo sampling of document fingerprinting,
+Broder 1997). Copies are then found by counting shared features, which works for
+containment (partial copies, mixtures) as well as for whole copies.
+
+Indexing must keep up with thousands of documents a second, so the whole pass runs on the
+bytes of the text as numpy arrays, with no Python work per word: bytes are classed with a
+look-up table, words are the runs of word bytes, each word's hash is a polynomial hash read
+off one cumulative sum, and a word's kind (grammar word, immutable, other) is a binary search
+of that hash in two sorted arrays made once from the thesaurus table. All arithmetic wraps
+modulo 2**64, so features are the same in every process and on every machine.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from unspin.lexicon import Lexicon, default_lexicon, word_hash
+from unspin.lexicon import Lexicon, default_lexicon
 from unspin.models import Document
 from unspin.normalise import STOP_WORDS, boilerplate_spans
 
@@ -37,6 +43,9 @@ _MULTIPLIERS = np.array(
 )
 _KIND_SKELETON = np.uint64(0x5B1E)
 _KIND_IMMUTABLE = np.uint64(0x1A11)
+
+# Word kinds inside a stream.
+_OTHER, _GRAMMAR, _IMMUTABLE, _END = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,317 @@ class FingerprintParams:
         }
 
 
+# -- bytes to words --------------------------------------------------------------------------
+
+
+def _byte_classes() -> np.ndarray:
+    """Per byte value, bit flags: what that byte can be in a word or sentence end."""
+    table = np.zeros(256, dtype=np.uint8)
+
+    def mark(chars: str, flag: int) -> None:
+        table[list(chars.encode("ascii"))] |= flag
+
+    # Word bytes: ASCII letters and digits, and every byte of a non-ASCII character
+    # (accented letters, other scripts); non-ASCII punctuation is masked separately.
+    mark("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", _WORD)
+    table[0x80:] |= _WORD
+    mark("0123456789", _DIGIT)
+    mark(" \t\n\r\f\v", _SPACE)
+    mark(".!?", _STOP)
+    mark(".,:", _NUMBER_JOINER)  # 1.13, 10,000, 10:30
+    mark("'", _APOSTROPHE)
+    return table
+
+
+_WORD, _DIGIT, _SPACE, _STOP, _NUMBER_JOINER, _APOSTROPHE = 1, 2, 4, 8, 16, 32
+_CLASSES = _byte_classes()
+_NEWLINE = ord("\n")
+
+
+def _fold(text: str) -> str:
+    """Lower case with curly apostrophes made straight (as the token keys of normalise)."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+
+
+def _punctuation_bytes(b: np.ndarray) -> np.ndarray:
+    """Offsets of the bytes of non-ASCII punctuation, which separates words: U+0080-U+00BF
+    (no-break space, pound, guillemets) and U+2000-U+20CF (dashes, quotes, ellipsis,
+    bullets, currency)."""
+    high = np.flatnonzero(b[:-2] >= 0xC2)
+    lead = high[b[high] == 0xC2]
+    lead = lead[b[lead + 1] < 0xC0]
+    lead3 = high[b[high] == 0xE2]
+    lead3 = lead3[b[lead3 + 1] <= 0x82]
+    return np.concatenate((lead, lead + 1, lead3, lead3 + 1, lead3 + 2))
+
+
+def _words(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end offsets of the words of ``b`` (folded UTF-8 bytes that open and close
+    with a line break), and the offsets where a sentence ends (``.``, ``!`` or ``?``
+    before white space; a line break).
+
+    A word is a run of word bytes, held together by an apostrophe between word bytes
+    ("warner's") and by ``.``, ``,`` or ``:`` between digits ("1.13", "10,000").
+    """
+    cls = _CLASSES[b]
+    word = (cls & _WORD).astype(bool)
+    word[_punctuation_bytes(b)] = False
+    digit = (cls & _DIGIT).astype(bool)
+    inner = cls[1:-1]
+    word[1:-1] |= ((inner & _APOSTROPHE).astype(bool) & word[:-2] & word[2:]) | (
+        (inner & _NUMBER_JOINER).astype(bool) & digit[:-2] & digit[2:]
+    )
+    starts = np.flatnonzero(word[1:] & ~word[:-1]) + 1
+    ends = np.flatnonzero(word[:-1] & ~word[1:]) + 1
+    stop = b == _NEWLINE
+    stop[:-1] |= (cls[:-1] & _STOP).astype(bool) & (cls[1:] & _SPACE).astype(bool)
+    return starts, ends, np.flatnonzero(stop)
+
+
+# -- word hashes -----------------------------------------------------------------------------
+
+_BASE = np.uint64(0xD6E8FEB86659FD93)  # odd: no two short words collide by construction
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """Spread the bits (splitmix64's finaliser), in place."""
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def _span_hashes(b: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each byte span ``b[start:end]`` (never 0: 0 marks a sentence end).
+
+    All spans advance together one byte at a time (h = h * BASE + byte), the longest
+    first, so the loop runs as many times as the longest span has bytes, each step one
+    vectorised operation over the spans still that long.
+    """
+    lengths = (ends - starts).astype(np.int64)
+    # Longest first; a stable sort of 16-bit keys is a radix sort (linear).
+    order = np.argsort(-np.minimum(lengths, 32767).astype(np.int16), kind="stable")
+    first = starts[order].astype(np.int64)
+    longest = int(lengths[order[0]]) if len(order) else 0
+    # Spans longer than k, for each k: a prefix of ``order``.
+    alive = np.searchsorted(-lengths[order], -np.arange(longest), side="left")
+    h = np.zeros(len(order), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k, count in enumerate(alive.tolist()):
+            h[:count] = h[:count] * _BASE + b[first[:count] + k]
+        h += lengths[order].astype(np.uint64)
+        _mix(h)
+    h[h == 0] = 1
+    out = np.empty_like(h)
+    out[order] = h
+    return out
+
+
+def word_hashes(words: list[str]) -> np.ndarray:
+    """The hashes :func:`fingerprint_text` gives these (folded) words."""
+    encoded = [w.encode("utf-8") for w in words]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+    data = np.frombuffer(b"\n".join(encoded) + b"\n", dtype=np.uint8)
+    return _span_hashes(data, starts, starts + lengths)
+
+
+_NOT_LISTED, _LISTED_GRAMMAR, _LISTED_SWAPPABLE = 0, 1, 2
+_BUCKET_BITS = 20
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """What the thesaurus table and the grammar-word list say of a word, by word hash: a
+    sorted hash array with a code per hash (grammar word, or a word a thesaurus can swap),
+    and the start of each bucket of hashes sharing their top bits, so that a look-up reads
+    a bucket of one or two entries instead of binary-searching 200,000."""
+
+    hashes: np.ndarray
+    codes: np.ndarray
+    buckets: np.ndarray
+    largest_bucket: int
+
+    @classmethod
+    def build(cls, grammar: np.ndarray, swappable: np.ndarray) -> _Vocabulary:
+        keys = np.concatenate((grammar, swappable))
+        codes = np.concatenate(
+            (
+                np.full(len(grammar), _LISTED_GRAMMAR, dtype=np.uint8),
+                np.full(len(swappable), _LISTED_SWAPPABLE, dtype=np.uint8),
+            )
+        )
+        order = np.lexsort((codes, keys))  # a grammar word that is also swappable: grammar
+        keys, codes = keys[order], codes[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        keys, codes = keys[first], codes[first]
+        shift = np.uint64(64 - _BUCKET_BITS)
+        tops = np.arange(2**_BUCKET_BITS + 1, dtype=np.uint64)
+        buckets = np.searchsorted(keys >> shift, tops).astype(np.int64)
+        largest = int(np.diff(buckets).max()) if len(keys) else 0
+        return cls(hashes=keys, codes=codes, buckets=buckets, largest_bucket=largest)
+
+    def look_up(self, hashes: np.ndarray) -> np.ndarray:
+        """The code of each hash (0 when neither list holds it)."""
+        top = (hashes >> np.uint64(64 - _BUCKET_BITS)).astype(np.int64)
+        lo = self.buckets[top]
+        size = self.buckets[top + 1] - lo
+        out = np.zeros(len(hashes), dtype=np.uint8)
+        for j in range(self.largest_bucket):
+            live = np.flatnonzero(size > j)
+            if not len(live):
+                break
+            at = lo[live] + j
+            hit = self.hashes[at] == hashes[live]
+            out[live[hit]] = self.codes[at[hit]]
+        return out
+
+
+def prepare(lexicon: Lexicon) -> None:
+    """Make the look-up tables for ``lexicon`` now (before forking workers, which then
+    share them instead of each making its own)."""
+    _vocabulary(lexicon)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(lexicon: Lexicon) -> _Vocabulary:
+    """Made once per process and table (all vectorised: well under a second)."""
+    blob, offsets = lexicon.word_blob()
+    entries = _span_hashes(
+        np.frombuffer(blob, dtype=np.uint8),
+        offsets[:-1].astype(np.int64),
+        offsets[1:].astype(np.int64) - 1,
+    )
+    return _Vocabulary.build(word_hashes(sorted(STOP_WORDS)), entries[lexicon.swappable()])
+
+
+# -- features --------------------------------------------------------------------------------
+
+
+def _masked_text(doc: Document) -> str:
+    """The text with boilerplate lines and metadata spans replaced by line breaks."""
+    text = doc.text
+    masked = sorted(list(doc.skip) + boilerplate_spans(text))
+    if not masked:
+        return text
+    keep, pos = [], 0
+    for a, b in masked:
+        keep.append(text[pos:a])
+        pos = max(pos, b)
+    keep.append(text[pos:])
+    return "\n".join(keep)
+
+
+def _member(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each value is in ``sorted_values`` (keys searched in sorted order: numpy's
+    binary search then starts where the previous key ended)."""
+    if not len(sorted_values) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    keys, inverse = np.unique(values, return_inverse=True)
+    pos = np.minimum(np.searchsorted(sorted_values, keys), len(sorted_values) - 1)
+    return (sorted_values[pos] == keys)[inverse.reshape(-1)]
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """The words and sentence ends of a batch of texts, in text order."""
+
+    hashes: np.ndarray  # uint64; 0 for a sentence end
+    kinds: np.ndarray  # uint8: _OTHER, _GRAMMAR, _IMMUTABLE or _END
+    docs: np.ndarray  # int64: which text of the batch
+
+
+def _stream(texts: list[str], vocab: _Vocabulary) -> _Stream:
+    """Every text folded and joined by line breaks (which end sentences, so nothing made
+    from the stream spans two texts), split into words and sentence ends."""
+    encoded = [_fold(t).encode("utf-8") for t in texts]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    doc_starts = np.concatenate(([0], 1 + np.cumsum(lengths + 1)[:-1]))
+    b = np.frombuffer(b"\n" + b"\n".join(encoded) + b"\n", dtype=np.uint8)
+    starts, ends, stops = _words(b)
+    hashes = _span_hashes(b, starts, ends)
+    listed = vocab.look_up(hashes)
+    first_digit = (_CLASSES[b[starts]] & _DIGIT).astype(bool)
+    kinds = np.full(len(starts), _OTHER, dtype=np.uint8)
+    immutable = first_digit | (listed == _NOT_LISTED)
+    immutable &= (ends - starts > 1) | first_digit  # a lone letter is no name
+    kinds[immutable] = _IMMUTABLE
+    kinds[listed == _LISTED_GRAMMAR] = _GRAMMAR
+    # Words and sentence ends merged in text order (an end is never inside a word).
+    size = len(starts) + len(stops)
+    at_stop = np.searchsorted(starts, stops) + np.arange(len(stops))
+    at_word = np.ones(size, dtype=bool)
+    at_word[at_stop] = False
+    positions = np.empty(size, dtype=np.int64)
+    positions[at_word], positions[at_stop] = starts, stops
+    all_hashes = np.zeros(size, dtype=np.uint64)
+    all_hashes[at_word] = hashes
+    all_kinds = np.full(size, _END, dtype=np.uint8)
+    all_kinds[at_word] = kinds
+    return _Stream(
+        hashes=all_hashes,
+        kinds=all_kinds,
+        docs=np.searchsorted(doc_starts, positions, side="right") - 1,
+    )
+
+
+def word_stream(text: str, lexicon: Lexicon | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(hash, kind) of each word and sentence end of ``text``, in order.
+
+    Kinds: 1 a grammar word, 2 an immutable (starts with a digit, or neither the word nor
+    its lemma has a thesaurus neighbour), 0 any other word, 3 a sentence end (hash 0).
+    """
+    stream = _stream([text], _vocabulary(lexicon or default_lexicon()))
+    return stream.hashes[1:-1], stream.kinds[1:-1]  # not the batch's own line breaks
+
+
+def fingerprint_texts(
+    docs: list[Document], params: FingerprintParams | None = None, lexicon: Lexicon | None = None
+) -> list[np.ndarray]:
+    """The sorted, unique, sampled feature hashes of each document.
+
+    Boilerplate lines and metadata spans are left out as in :func:`unspin.normalise.analyse`.
+    Documents are done in one pass: a batch costs little more numpy calls than one text.
+    """
+    params = params or FingerprintParams()
+    if not docs:
+        return []
+    stream = _stream([_masked_text(d) for d in docs], _vocabulary(lexicon or default_lexicon()))
+    ends = stream.kinds == _END  # kept in both streams: shingles never span two sentences
+    parts = [
+        _stream_shingles(
+            stream, (stream.kinds == _GRAMMAR) | ends, params.skeleton, _KIND_SKELETON
+        ),
+        _stream_shingles(stream, (stream.kinds == _IMMUTABLE) | ends, 2, _KIND_IMMUTABLE),
+    ]
+    feats = np.concatenate([p[0] for p in parts])
+    owners = np.concatenate([p[1] for p in parts])
+    order = np.lexsort((feats, owners))
+    feats, owners = feats[order], owners[order]
+    fresh = np.ones(len(feats), dtype=bool)
+    fresh[1:] = (feats[1:] != feats[:-1]) | (owners[1:] != owners[:-1])
+    feats, owners = feats[fresh], owners[fresh]
+    if params.sample > 1:
+        # Sampling by hash is consistent across documents: a copy keeps the same subset.
+        # Short texts keep every feature (a feature kept by one side and not by the other
+        # simply does not match, so this never hides a match).
+        counts = np.bincount(owners, minlength=len(docs))
+        keep = (feats % np.uint64(params.sample) == 0) | (counts[owners] <= params.keep_all_below)
+        feats, owners = feats[keep], owners[keep]
+    bounds = np.searchsorted(owners, np.arange(len(docs) + 1)).tolist()
+    return [feats[bounds[i] : bounds[i + 1]] for i in range(len(docs))]
+
+
+def fingerprint_text(
+    doc: Document, params: FingerprintParams | None = None, lexicon: Lexicon | None = None
+) -> np.ndarray:
+    """The sorted, unique, sampled feature hashes of one document."""
+    return fingerprint_texts([doc], params, lexicon)[0]
+
+
 def _shingles(hashes: np.ndarray, n: int, kind: np.uint64) -> np.ndarray:
     """Hashes of every run of ``n`` consecutive items (wrapping multiply-add)."""
     if len(hashes) < n:
@@ -69,96 +389,18 @@ def _shingles(hashes: np.ndarray, n: int, kind: np.uint64) -> np.ndarray:
     return acc
 
 
-# One pass over the folded text: words (as in unspin.normalise) and sentence ends.
-_TOKEN_OR_END = re.compile(
-    r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|[^\W\d_]+(?:'[^\W\d_]+)*|\w+|[.!?]+(?=\s)|\n"
-)
-# Per word, one 64-bit code: its hash with the two low bits replaced by its kind (1 grammar
-# word, 2 immutable, 0 anything else, 3 a sentence end, whose hash is 0). Kept across
-# documents: news reuses its words.
-_CODE: dict[str, int] = {}
-_MAX_WORDS = 1_000_000
-_END = 0  # the hash that marks a sentence end inside a stream
-_KIND_BITS = np.uint64(3)
-
-
-def _fold(text: str) -> str:
-    """Lower case with curly apostrophes made straight (as the token keys of normalise)."""
-    return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
-
-
-def _classify(words: list[str], lexicon: Lexicon) -> None:
-    """Kind and hash of words met the first time (one vectorised look-up for all)."""
-    if len(_CODE) + len(words) > _MAX_WORDS:  # bounded memory in a long-lived process
-        _CODE.clear()
-    lexicon.prime([w for w in words if w not in STOP_WORDS and w[0] not in ".!?\n"])
-    for w in words:
-        if w[0] in ".!?\n":
-            kind, h = 3, _END
-        elif w in STOP_WORDS:
-            kind, h = 1, word_hash(w)
-        elif len(w) == 1 and not w.isdigit():
-            kind, h = 0, 0
-        else:
-            kind = 2 if w[0].isdigit() or not lexicon.has_synonyms(w) else 0
-            h = word_hash(w)
-        # A word's hash never looks like a sentence end (0 once its kind bits are gone).
-        h &= ~3
-        _CODE[w] = kind | (h or 4 if kind != 3 else 0)
-
-
-def fingerprint_text(
-    doc: Document, params: FingerprintParams | None = None, lexicon: Lexicon | None = None
-) -> np.ndarray:
-    """The sorted, unique, sampled feature hashes of a document.
-
-    A lean pass of its own (no sentence objects, no weights): indexing must keep up with
-    thousands of documents a second. Boilerplate lines and metadata spans are left out as
-    in :func:`unspin.normalise.analyse`.
-    """
-    params = params or FingerprintParams()
-    lexicon = lexicon or default_lexicon()
-    text = doc.text
-    masked = sorted(list(doc.skip) + boilerplate_spans(text))
-    if masked:
-        keep, pos = [], 0
-        for a, b in masked:
-            keep.append(text[pos:a])
-            pos = max(pos, b)
-        keep.append(text[pos:])
-        text = "\n".join(keep)
-    tokens = _TOKEN_OR_END.findall(_fold(text))
-    unseen = set(tokens).difference(_CODE)
-    if unseen:
-        _classify(list(unseen), lexicon)
-    codes = np.fromiter(map(_CODE.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    kinds = codes & _KIND_BITS
-    hashes = codes & ~_KIND_BITS
-    ends = kinds == 3  # kept in both streams: shingles never span two sentences
-    feats = np.unique(
-        np.concatenate(
-            [
-                _stream_shingles(hashes[(kinds == 1) | ends], params.skeleton, _KIND_SKELETON),
-                _stream_shingles(hashes[(kinds == 2) | ends], 2, _KIND_IMMUTABLE),
-            ]
-        )
-    )
-    if params.sample > 1 and len(feats) > params.keep_all_below:
-        # Sampling by hash is consistent across documents: a copy keeps the same subset.
-        # Short texts keep every feature (a feature kept by one side and not by the other
-        # simply does not match, so this never hides a match).
-        feats = feats[feats % np.uint64(params.sample) == 0]
-    return feats
-
-
-def _stream_shingles(arr: np.ndarray, n: int, kind: np.uint64) -> np.ndarray:
-    """Shingles of ``n`` consecutive words of a stream, none across a sentence end."""
+def _stream_shingles(
+    stream: _Stream, selected: np.ndarray, n: int, kind: np.uint64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shingles of ``n`` consecutive selected words, none across a sentence end, and the
+    text each comes from."""
+    arr = stream.hashes[selected]
     if len(arr) < n:
-        return np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     shingles = _shingles(arr, n, kind)
-    ends = (arr == _END).astype(np.int32)
-    crossing = np.convolve(ends, np.ones(n, dtype=np.int32), mode="valid") > 0
-    return shingles[~crossing]
+    ends = (arr == 0).astype(np.int32)
+    whole = np.convolve(ends, np.ones(n, dtype=np.int32), mode="valid") == 0
+    return shingles[whole], stream.docs[selected][: len(shingles)][whole]
 
 
 def as_signed(features: np.ndarray) -> np.ndarray:

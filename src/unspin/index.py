@@ -31,14 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin import segments
+from unspin import fingerprint, segments
 from unspin.documents import BadInputError
-from unspin.fingerprint import FingerprintParams, fingerprint_text
+from unspin.fingerprint import FingerprintParams, fingerprint_texts
+from unspin.lexicon import default_lexicon
 from unspin.models import Document
 from unspin.segments import Segment
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: word hashes of the vectorised fingerprint
 BATCH_DOCUMENTS = 4096  # documents in flight between the reader, the workers and the writer
+CHUNK_DOCUMENTS = 64  # documents a worker fingerprints in one pass
 SEGMENT_POSTINGS = 4_000_000  # postings buffered before a segment is written (~48 MB)
 MAX_SEGMENTS = 8  # more than this and the smallest are merged
 MAX_MERGE_POSTINGS = 24_000_000  # largest segment a merge makes (bounds a merge's memory)
@@ -88,13 +90,17 @@ def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def _prepared(doc: Document, params: FingerprintParams) -> tuple[np.ndarray, bytes]:
-    """What the writer stores of a document: its features and its compressed text (both
-    made in worker processes: the single writer must only write)."""
-    return fingerprint_text(doc, params), zlib.compress(doc.text.encode("utf-8"), 6)
+def _prepared(docs: list[Document], params: FingerprintParams) -> list[tuple[np.ndarray, bytes]]:
+    """What the writer stores of each document: its features and its compressed text (both
+    made in worker processes: the single writer must only write). Documents come in
+    chunks: fingerprinting many texts at once costs little more than one."""
+    feats = fingerprint_texts(docs, params)
+    return [(f, zlib.compress(d.text.encode("utf-8"), 6)) for f, d in zip(feats, docs, strict=True)]
 
 
-def _prepared_worker(args: tuple[Document, FingerprintParams]) -> tuple[np.ndarray, bytes]:
+def _prepared_worker(
+    args: tuple[list[Document], FingerprintParams],
+) -> list[tuple[np.ndarray, bytes]]:
     return _prepared(*args)
 
 
@@ -173,16 +179,19 @@ class Index:
         self, docs: Iterable[Document], jobs: int
     ) -> Iterator[tuple[Document, tuple[np.ndarray, bytes]]]:
         if jobs <= 1:
-            for doc in docs:
-                yield doc, _prepared(doc, self.params)
+            for chunk in _batches(docs, CHUNK_DOCUMENTS):
+                yield from zip(chunk, _prepared(chunk, self.params), strict=True)
             return
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        fingerprint.prepare(default_lexicon())  # made once here, shared by forked workers
         with ctx.Pool(jobs) as pool:
             # Bounded batches: Pool.imap would read the whole input ahead of the writer,
             # and a corpus of millions of documents does not fit in memory.
             for batch in _batches(docs, BATCH_DOCUMENTS):
-                done = pool.imap(_prepared_worker, [(d, self.params) for d in batch], 64)
-                yield from zip(batch, done, strict=True)
+                chunks = list(_batches(batch, CHUNK_DOCUMENTS))
+                done = pool.imap(_prepared_worker, [(c, self.params) for c in chunks])
+                for chunk, prepared in zip(chunks, done, strict=True):
+                    yield from zip(chunk, prepared, strict=True)
 
     def _write(self, work: Callable[[sqlite3.Cursor, _Changes], None]) -> None:
         """Run ``work`` in one write transaction, with segment files made and dropped

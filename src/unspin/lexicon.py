@@ -103,6 +103,21 @@ class Lexicon:
         a, b = int(self._word_offsets[word_id]), int(self._word_offsets[word_id + 1]) - 1
         return self._words_blob[a:b].decode("utf-8")
 
+    def word_blob(self) -> tuple[bytes, np.ndarray]:
+        """Every entry's text at once: the UTF-8 blob and the offsets where entries start
+        (entry ``i`` is ``blob[offsets[i]:offsets[i + 1] - 1]``), for vectorised hashing."""
+        if self._words_blob is None:
+            self._words_blob = self._words_path.read_bytes()
+        return self._words_blob, self._word_offsets
+
+    def swappable(self) -> np.ndarray:
+        """Per entry, whether it or one of its lemmas has neighbours: :meth:`has_synonyms`
+        for the whole table at once."""
+        has = self._ptr[1:] > self._ptr[:-1]
+        out = has.copy()
+        out[self._lemma_from[has[self._lemma_to]]] = True
+        return out
+
     def may_be_phrase(self, words: list[str]) -> bool:
         """False when no multi-word entry starts with ``words[0]`` (a cheap filter before
         looking a run of words up as a phrase)."""

@@ -64,6 +64,8 @@ _BOILERPLATE_LINE = re.compile(
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# At most 14 words (the most the rules below look at), matched without backtracking.
+_FEW_WORDS = re.compile(r"\S++(?:\s++\S++){0,13}+\s*+$")
 _CREDIT_HINT = re.compile(r"\b(getty|ap photo|afp|reuters|shutterstock|photograph|images)\b", re.I)
 
 
@@ -123,6 +125,8 @@ def is_boilerplate_line(line: str) -> bool:
         return False
     if _BOILERPLATE_LINE.match(s):
         return True
+    if not _FEW_WORDS.match(s):  # a paragraph: spare counting its words
+        return False
     words = len(s.split())
     # Photo credits: "Mikhail Svetlov | Getty Images | Getty Images".
     if "|" in s and words <= 14 and not s.endswith((".", "?", "!", '"', "\u201d")):
