@@ -43,6 +43,8 @@ _MULTIPLIERS = np.array(
 )
 _KIND_SKELETON = np.uint64(0x5B1E)
 _KIND_IMMUTABLE = np.uint64(0x1A11)
+_KIND_SURFACE = np.uint64(0x5F4C)
+SURFACE_SAMPLE = 1  # keep one surface hash in this many
 
 # Word kinds inside a stream.
 _OTHER, _GRAMMAR, _IMMUTABLE, _END = 0, 1, 2, 3
@@ -343,6 +345,35 @@ def fingerprint_texts(
     if not docs:
         return []
     stream = _stream([_masked_text(d) for d in docs], _vocabulary(lexicon or default_lexicon()))
+    return _features(stream, len(docs), params)
+
+
+def fingerprint_with_surface(
+    docs: list[Document], params: FingerprintParams | None = None, lexicon: Lexicon | None = None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each document's features and its **surface**: hashes of its pairs of consecutive
+    content words (grammar words left out).
+
+    Features survive spinning; the surface does not (a swapped word breaks two pairs). How
+    much of the surface two texts share, set beside how much of their features they share,
+    tells a reprint from a spun copy without aligning them (:mod:`unspin.dedup.quick`).
+    """
+    params = params or FingerprintParams()
+    if not docs:
+        return [], []
+    stream = _stream([_masked_text(d) for d in docs], _vocabulary(lexicon or default_lexicon()))
+    # Content words (grammar words are seldom swapped: they would only dilute the count),
+    # and sentence ends, which no pair spans.
+    content = stream.kinds != _GRAMMAR
+    surface, owners = _stream_shingles(stream, content, 2, _KIND_SURFACE)
+    surface_params = FingerprintParams(sample=SURFACE_SAMPLE, keep_all_below=params.keep_all_below)
+    return (
+        _features(stream, len(docs), params),
+        _per_document(surface, owners, len(docs), surface_params),
+    )
+
+
+def _features(stream: _Stream, n_docs: int, params: FingerprintParams) -> list[np.ndarray]:
     ends = stream.kinds == _END  # kept in both streams: shingles never span two sentences
     parts = [
         _stream_shingles(
@@ -352,6 +383,13 @@ def fingerprint_texts(
     ]
     feats = np.concatenate([p[0] for p in parts])
     owners = np.concatenate([p[1] for p in parts])
+    return _per_document(feats, owners, n_docs, params)
+
+
+def _per_document(
+    feats: np.ndarray, owners: np.ndarray, n_docs: int, params: FingerprintParams
+) -> list[np.ndarray]:
+    """Hashes grouped by document: sorted, unique, sampled."""
     order = np.lexsort((feats, owners))
     feats, owners = feats[order], owners[order]
     fresh = np.ones(len(feats), dtype=bool)
@@ -361,11 +399,11 @@ def fingerprint_texts(
         # Sampling by hash is consistent across documents: a copy keeps the same subset.
         # Short texts keep every feature (a feature kept by one side and not by the other
         # simply does not match, so this never hides a match).
-        counts = np.bincount(owners, minlength=len(docs))
+        counts = np.bincount(owners, minlength=n_docs)
         keep = (feats % np.uint64(params.sample) == 0) | (counts[owners] <= params.keep_all_below)
         feats, owners = feats[keep], owners[keep]
-    bounds = np.searchsorted(owners, np.arange(len(docs) + 1)).tolist()
-    return [feats[bounds[i] : bounds[i + 1]] for i in range(len(docs))]
+    bounds = np.searchsorted(owners, np.arange(n_docs + 1)).tolist()
+    return [feats[bounds[i] : bounds[i + 1]] for i in range(n_docs)]
 
 
 def fingerprint_text(

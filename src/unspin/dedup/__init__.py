@@ -51,8 +51,10 @@ class DedupResult:
 def pair_json(edge: Edge, id_a: str, id_b: str, stage: str) -> dict[str, object]:
     """One line of ``--pairs``: an aligned pair, why it was aligned, and the verdict.
 
-    ``stage`` is ``candidate`` (aligned while forming clusters) or ``relation`` (a copy
-    aligned with its cluster's original afterwards)."""
+    ``stage`` is ``candidate`` (verified while forming clusters) or ``relation`` (a copy
+    against its cluster's original afterwards). ``method`` is ``alignment``, or
+    ``features`` for a pair judged from fingerprints alone (:mod:`unspin.dedup.quick`):
+    its coverages and spin rate are then estimates and it names no original."""
     return {
         "a": id_a,
         "b": id_b,
@@ -63,6 +65,7 @@ def pair_json(edge: Edge, id_a: str, id_b: str, stage: str) -> dict[str, object]
         "coverage": {"a": edge.coverage_a, "b": edge.coverage_b},
         "spin_rate": edge.spin_rate,
         "original": edge.original,
+        "method": edge.method,
     }
 
 

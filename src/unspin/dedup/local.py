@@ -38,6 +38,7 @@ from unspin.canonical import Canonical
 from unspin.compare import prepare
 from unspin.dedup.cluster import UnionFind, groups, rows
 from unspin.dedup.steps import (
+    WEAK_ONLY,
     DedupParams,
     Edge,
     Member,
@@ -48,13 +49,14 @@ from unspin.dedup.steps import (
     content_chars,
     core_counts,
     count_pairs,
-    features,
+    fingerprints,
     name_candidates,
     pick_original,
+    screen,
     spin_probability,
     verify,
 )
-from unspin.dedup.store import DocStore, Spill
+from unspin.dedup.store import DocStore, Spill, pack
 from unspin.dedup.summary import Reporter, Silent, Summary
 from unspin.models import Document
 
@@ -71,6 +73,7 @@ def _init(store: str | None, params: DedupParams) -> None:
     _STATE["store_path"] = store
     _STATE["params"] = params
     _STATE["cache"] = OrderedDict()
+    _STATE["fingerprints"] = OrderedDict()
 
 
 def _store() -> DocStore:
@@ -92,9 +95,23 @@ def _prepared(num: int) -> Canonical:
     return c
 
 
-def _fingerprint_task(docs: list[Document]) -> list[tuple[np.ndarray, int]]:
+def _fingerprint_task(docs: list[Document]) -> list[tuple[bytes, np.ndarray, np.ndarray, int]]:
+    """Per document: the store's blob, features, surface and content characters."""
     params: DedupParams = _STATE["params"]
-    return [(features(d, params), content_chars(d)) for d in docs]
+    fps = fingerprints(docs, params)
+    return [(pack(d), f, s, content_chars(d)) for (f, s), d in zip(fps, docs, strict=True)]
+
+
+def _fingerprint_of(num: int) -> tuple[np.ndarray, np.ndarray]:
+    cache: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = _STATE["fingerprints"]
+    fp = cache.get(num)
+    if fp is None:
+        fp = cache[num] = _store().fingerprint(num)
+        if len(cache) > 8 * CACHE_DOCUMENTS:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(num)
+    return fp
 
 
 def _candidates_task(groups: list[list[int]]) -> list[tuple[int, list[Member]]]:
@@ -112,8 +129,28 @@ def _candidates_task(groups: list[list[int]]) -> list[tuple[int, list[Member]]]:
     return out
 
 
-def _verify_task(pairs: list[tuple[int, int, int]]) -> list[Edge]:
-    return [verify(a, b, _prepared(a), _prepared(b), shared) for a, b, shared in pairs]
+# How a verification task treats its pairs: "screen" (while forming clusters: a pair that
+# can only be a partial reuse is handed back unaligned), "judge" (copy against original:
+# judged from fingerprints when clear, else aligned), "align" (always aligned).
+Mode = str
+Pair = tuple[int, int, int]  # (a, b, shared features)
+
+
+def _verify_task(task: tuple[Mode, list[Pair]]) -> list[Edge | Pair]:
+    mode, pairs = task
+    params: DedupParams = _STATE["params"]
+    out: list[Edge | Pair] = []
+    for a, b, shared in pairs:
+        if mode != "align":
+            found = screen(a, b, _fingerprint_of(a), _fingerprint_of(b), shared, params)
+            if isinstance(found, Edge):
+                out.append(found)
+                continue
+            if found == WEAK_ONLY and mode == "screen":
+                out.append((a, b, shared))
+                continue
+        out.append(verify(a, b, _prepared(a), _prepared(b), shared))
+    return out
 
 
 def _spin_task(nums: list[int]) -> list[tuple[int, float]]:
@@ -222,28 +259,25 @@ def _fingerprint(
     counts: list[int] = []
     spill = Spill(folder, "postings")
     advance = reporter.start("fingerprint", None)
-    pending: deque[list[tuple[int, Document]]] = deque()
+    pending: deque[list[Document]] = deque()
 
-    def numbered() -> Iterator[list[Document]]:
+    def batches() -> Iterator[list[Document]]:
         for batch in _batches(docs, READ_BATCH):
-            items = []
-            for d in batch:
-                items.append((len(ids), d))
-                ids.append(d.id)
-            store.add_many(items)
-            pending.append(items)
+            pending.append(batch)
             yield batch
 
     with summary.stage("fingerprint"):
-        for results in runner.map(_fingerprint_task, numbered()):
-            items = pending.popleft()
-            stored = []
-            for (num, _doc), (feats, chars) in zip(items, results, strict=True):
+        for results in runner.map(_fingerprint_task, batches()):
+            batch = pending.popleft()
+            rows = []
+            for doc, (blob, feats, surface, chars) in zip(batch, results, strict=True):
+                num = len(ids)
+                ids.append(doc.id)
                 counts.append(len(feats))
                 spill.add(feats, np.full(len(feats), num, dtype=np.uint32))
-                stored.append((num, feats, chars))
-            store.set_features(stored)
-            advance(len(items))
+                rows.append((num, blob, doc.date, feats, surface, chars))
+            store.add_many(rows)
+            advance(len(batch))
         spill.flush()
     reporter.stop("fingerprint")
     summary.postings = spill.records
@@ -285,14 +319,34 @@ def _verify(
     summary: Summary,
     reporter: Reporter,
 ) -> tuple[UnionFind, dict[tuple[int, int], tuple[Edge, str]]]:
-    """Align candidate pairs in rounds, skipping pairs already connected by strong edges;
-    then attach lone documents by their weak edges (:func:`~unspin.dedup.steps.attachments`)."""
+    """Verify candidate pairs in rounds, skipping pairs already connected by strong edges;
+    then align the pairs screened out as partial reuse at best that touch a document still
+    alone, and attach lone documents by their weak edges
+    (:func:`~unspin.dedup.steps.attachments`)."""
     uf = UnionFind(n)
     edges: dict[tuple[int, int], tuple[Edge, str]] = {}
     weak: list[Edge] = []  # related but not strong: attach lone documents afterwards
+    weak_only: list[tuple[int, int, int]] = []
     round_size = max(64, 128 * runner.jobs)
     todo: deque[int] = deque(range(len(a)))
     advance = reporter.start("verify", len(a))
+
+    def take(results: Iterator[list[Edge | tuple[int, int, int]]]) -> None:
+        for result in results:
+            for e in result:
+                if not isinstance(e, Edge):
+                    weak_only.append(e)
+                    continue
+                summary.verified_pairs += 1
+                summary.by_features += e.method == "features"
+                edges[(e.a, e.b)] = (e, "candidate")
+                if e.related:
+                    summary.related_pairs += 1
+                    if e.strong:
+                        uf.union(e.a, e.b)
+                    else:
+                        weak.append(e)
+
     with summary.stage("verify"):
         while todo:
             batch, deferred = _round(uf, a, b, todo, round_size)
@@ -302,19 +356,17 @@ def _verify(
                 continue
             batch.sort(key=lambda i: (a[i], b[i]))  # a worker's chunk shares documents
             tasks = [
-                [(int(a[i]), int(b[i]), int(shared[i])) for i in chunk]
+                ("screen", [(int(a[i]), int(b[i]), int(shared[i])) for i in chunk])
                 for chunk in _batches(batch, PAIR_CHUNK)
             ]
-            for result in runner.map(_verify_task, tasks):
-                for e in result:
-                    summary.verified_pairs += 1
-                    edges[(e.a, e.b)] = (e, "candidate")
-                    if e.related:
-                        summary.related_pairs += 1
-                        if e.strong:
-                            uf.union(e.a, e.b)
-                        else:
-                            weak.append(e)
+            take(runner.map(_verify_task, tasks))
+        # Pairs that can only be a partial reuse matter to documents the strong edges left
+        # alone (a partial reuse attaches nothing else); the others are never aligned.
+        summary.weak_only = len(weak_only)
+        labels = uf.labels()
+        sizes = np.bincount(labels, minlength=n)
+        lone = sorted(p for p in weak_only if sizes[labels[p[0]]] == 1 or sizes[labels[p[1]]] == 1)
+        take(runner.map(_verify_task, [("align", c) for c in _batches(lone, PAIR_CHUNK)]))
     reporter.stop("verify")
     with summary.stage("components"):
         labels = uf.labels()
@@ -411,8 +463,11 @@ def _relations(
                     missing.append((key[0], key[1], 0))
         missing.sort()
         advance = reporter.start("relations", len(missing))
-        for result in runner.map(_verify_task, _batches(missing, PAIR_CHUNK)):
+        tasks = [("judge", chunk) for chunk in _batches(missing, PAIR_CHUNK)]
+        for result in runner.map(_verify_task, tasks):
             for e in result:
+                assert isinstance(e, Edge)
+                summary.by_features += e.method == "features"
                 edges[(e.a, e.b)] = (e, "relation")
                 copy = e.b if originals[int(labels[e.a])] == e.a else e.a
                 relations[copy] = e.verdict

@@ -43,15 +43,17 @@ from unspin.dedup.steps import (
     CONTAINED,
     RELATED,
     STRONG,
+    WEAK_ONLY,
     DedupParams,
     Edge,
     Member,
     Row,
     content_chars,
     core_counts,
-    features,
+    fingerprints,
     name_candidates,
     pick_original,
+    screen,
     spin_probability,
     verify,
 )
@@ -61,8 +63,10 @@ from unspin.models import Document
 STAGE_BATCH = 4096  # documents a Parquet row group when staging
 EDGE_SCHEMA = (
     "a long, b long, shared long, verdict string, score double, coverage_a double, "
-    "coverage_b double, spin_rate double, original string"
+    "coverage_b double, spin_rate double, original string, method string"
 )
+FINGERPRINT_SCHEMA = "num long, n_feats int, chars long, feats array<long>, surface array<long>"
+_ALIGN = "align"  # a screened pair the fingerprints did not settle
 
 
 def spark_available() -> str | None:
@@ -114,10 +118,47 @@ def _blob(doc: Document) -> bytes:
 
 def _fingerprint_part(params: DedupParams) -> Callable[[Iterable[Any]], Iterator[tuple]]:
     def run(rows: Iterable[Any]) -> Iterator[tuple]:
+        batch: list[tuple[int, Document]] = []
+
+        def flush() -> Iterator[tuple]:
+            fps = fingerprints([d for _, d in batch], params)
+            for (num, doc), (feats, surface) in zip(batch, fps, strict=True):
+                yield (num, len(feats), content_chars(doc), feats.view(np.int64).tolist(),
+                       surface.view(np.int64).tolist())  # fmt: skip
+            batch.clear()
+
         for r in rows:
-            doc = _doc(r.blob)
-            feats = features(doc, params)
-            yield (r.num, len(feats), content_chars(doc), feats.view(np.int64).tolist())
+            batch.append((r.num, _doc(r.blob)))
+            if len(batch) >= 64:
+                yield from flush()
+        yield from flush()
+
+    return run
+
+
+def _edge_tuple(e: Edge) -> tuple:
+    return (e.a, e.b, e.shared, e.verdict, e.score, e.coverage_a, e.coverage_b, e.spin_rate,
+            e.original, e.method)  # fmt: skip
+
+
+def _screen_part(params: DedupParams, mode: str) -> Callable[[Iterable[Any]], Iterator[tuple]]:
+    """Pairs judged from their fingerprints (EDGE_SCHEMA); the others come out with the
+    verdict ``align`` (or ``weak_only`` when screening, as the local engine hands back)."""
+
+    def run(rows: Iterable[Any]) -> Iterator[tuple]:
+        def fp(feats: list[int], surface: list[int]) -> tuple[np.ndarray, np.ndarray]:
+            return (
+                np.array(feats, dtype=np.int64).view(np.uint64),
+                np.array(surface, dtype=np.int64).view(np.uint64),
+            )
+
+        for r in rows:
+            found = screen(r.a, r.b, fp(r.fa, r.sa), fp(r.fb, r.sb), r.shared, params)
+            if isinstance(found, Edge):
+                yield _edge_tuple(found)
+            else:
+                verdict = WEAK_ONLY if found == WEAK_ONLY and mode == "screen" else _ALIGN
+                yield (r.a, r.b, r.shared, verdict, 0.0, 0.0, 0.0, 0.0, None, None)
 
     return run
 
@@ -146,8 +187,7 @@ def _verify_part(rows: Iterable[Any]) -> Iterator[tuple]:
     cache = _Prepared()
     for r in rows:
         e = verify(r.a, r.b, cache.get(r.a, r.blob_a), cache.get(r.b, r.blob_b), r.shared)
-        yield (e.a, e.b, e.shared, e.verdict, e.score, e.coverage_a, e.coverage_b,
-               e.spin_rate, e.original)  # fmt: skip
+        yield _edge_tuple(e)
 
 
 def _spin_part(rows: Iterable[Any]) -> Iterator[tuple]:
@@ -204,6 +244,35 @@ def align_pairs(pairs: Any, docs: Any) -> Any:
     joined = pairs.join(ba, "a").join(bb, "b").repartition("a").sortWithinPartitions("a", "b")
     spark = pairs.sparkSession
     return spark.createDataFrame(joined.rdd.mapPartitions(_verify_part), EDGE_SCHEMA)
+
+
+def judge_pairs(
+    pairs: Any, docs: Any, fps: Any, params: DedupParams, mode: str
+) -> tuple[Any, Any, int]:
+    """Pairs (a, b, shared) judged from fingerprints (FINGERPRINT_SCHEMA) where clear and
+    aligned otherwise: (edges, pairs screened out as weak-only, edges judged from
+    fingerprints). ``mode`` as the local engine's: ``screen`` or ``judge``."""
+    from pyspark.sql import functions as F
+
+    fa = fps.select(
+        F.col("num").alias("a"), F.col("feats").alias("fa"), F.col("surface").alias("sa")
+    )
+    fb = fps.select(
+        F.col("num").alias("b"), F.col("feats").alias("fb"), F.col("surface").alias("sb")
+    )
+    spark = pairs.sparkSession
+    screened = _checkpoint(
+        spark.createDataFrame(
+            pairs.join(fa, "a").join(fb, "b").rdd.mapPartitions(_screen_part(params, mode)),
+            EDGE_SCHEMA,
+        )
+    )
+    decided = screened.where(~F.col("verdict").isin(_ALIGN, WEAK_ONLY))
+    weak_only = screened.where(F.col("verdict") == WEAK_ONLY).select("a", "b", "shared")
+    aligned = align_pairs(
+        screened.where(F.col("verdict") == _ALIGN).select("a", "b", "shared"), docs
+    )
+    return decided.union(aligned), weak_only, decided.count()
 
 
 def _checkpoint(df: Any) -> Any:
@@ -285,15 +354,27 @@ def cluster_frame(
     with summary.stage("fingerprint"):
         feats = spark.createDataFrame(
             docs.select("num", "blob").rdd.mapPartitions(_fingerprint_part(params)),
-            "num long, n_feats int, chars long, feats array<long>",
+            FINGERPRINT_SCHEMA,
         ).cache()
         summary.documents = feats.count()
     with summary.stage("candidates"):
         pairs = _checkpoint(candidate_pairs(feats, params))
         summary.candidate_pairs = pairs.count()
     with summary.stage("verify"):
-        edges = _checkpoint(align_pairs(pairs, docs))
+        edges, weak_only, by_features = judge_pairs(pairs, docs, feats, params, "screen")
+        edges = _checkpoint(edges)
+        # As the local engine: pairs that can only be a partial reuse are aligned when they
+        # touch a document the strong edges left alone.
+        strong_labels, _ = connected_components(_strong_edges(edges))
+        in_cluster = _checkpoint(strong_labels).select("num")
+        lone = weak_only.join(
+            in_cluster.withColumnRenamed("num", "a"), "a", "left_anti"
+        ).union(weak_only.join(in_cluster.withColumnRenamed("num", "b"), "b", "left_anti")
+        ).distinct().select("a", "b", "shared")  # fmt: skip
+        edges = _checkpoint(edges.union(align_pairs(lone, docs)))
         summary.verified_pairs = edges.count()
+        summary.weak_only = weak_only.count()
+        summary.by_features += by_features
         related = edges.where(F.col("verdict").isin(*RELATED))
         summary.related_pairs = related.count()
     with summary.stage("components"):
@@ -303,9 +384,10 @@ def cluster_frame(
         originals = _checkpoint(originals)
         summary.spin_scored = scored
     with summary.stage("relations"):
-        relations, more = _relations(labels, originals, edges, docs)
+        relations, more, by_features = _relations(labels, originals, edges, docs, feats, params)
         relations = _checkpoint(relations)
         summary.relation_pairs = more.count()
+        summary.by_features += by_features
     all_edges = edges.withColumn("stage", F.lit("candidate")).union(
         more.withColumn("stage", F.lit("relation"))
     )
@@ -335,6 +417,21 @@ def cluster_frame(
     return rows, all_edges
 
 
+def _is_strong() -> Any:
+    """The rule of :attr:`~unspin.dedup.steps.Edge.strong` as a column."""
+    from pyspark.sql import functions as F
+
+    big = F.greatest("coverage_a", "coverage_b") >= CONTAINED
+    return F.col("verdict").isin(*STRONG) | ((F.col("verdict") == "partial_reuse") & big)
+
+
+def _strong_edges(edges: Any) -> Any:
+    """(src, dst) of the strong edges."""
+    from pyspark.sql import functions as F
+
+    return edges.where(_is_strong()).select(F.col("b").alias("src"), F.col("a").alias("dst"))
+
+
 def _components(related: Any) -> Any:
     """(num, label) of every document in a cluster: components of the strong edges, then
     each document alone after them attached to its best weak partner's component (the
@@ -342,10 +439,8 @@ def _components(related: Any) -> Any:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    big = F.greatest("coverage_a", "coverage_b") >= CONTAINED
-    is_strong = F.col("verdict").isin(*STRONG) | ((F.col("verdict") == "partial_reuse") & big)
-    strong = related.where(is_strong).select(F.col("b").alias("src"), F.col("a").alias("dst"))
-    weak = related.where(~is_strong)
+    strong = _strong_edges(related)
+    weak = related.where(~_is_strong())
     labels, _ = connected_components(strong)
     labels = _checkpoint(labels)
     sizes = labels.groupBy("label").agg(F.count("*").alias("size"))
@@ -420,8 +515,11 @@ def _originals(labels: Any, feats: Any, docs: Any, params: DedupParams) -> tuple
     return spark.createDataFrame(single.union(picked), "label long, orig long"), n_scored
 
 
-def _relations(labels: Any, originals: Any, edges: Any, docs: Any) -> tuple[Any, Any]:
-    """(num, relation) of every copy, and the edges aligned to get the ones not known."""
+def _relations(
+    labels: Any, originals: Any, edges: Any, docs: Any, fps: Any, params: DedupParams
+) -> tuple[Any, Any, int]:
+    """(num, relation) of every copy, the edges judged to get the ones not known, and how
+    many of those were judged from fingerprints."""
     from pyspark.sql import functions as F
 
     copies = (
@@ -435,11 +533,12 @@ def _relations(labels: Any, originals: Any, edges: Any, docs: Any) -> tuple[Any,
     )
     known = copies.join(edges.select("a", "b", "verdict"), ["a", "b"], "left")
     missing = known.where(F.col("verdict").isNull()).select("a", "b", F.lit(0).alias("shared"))
-    more = _checkpoint(align_pairs(missing, docs))
+    more, _, by_features = judge_pairs(missing, docs, fps, params, "judge")
+    more = _checkpoint(more)
     filled = known.join(
         more.select("a", "b", F.col("verdict").alias("v2")), ["a", "b"], "left"
     ).select("num", F.coalesce("verdict", "v2").alias("relation"))
-    return filled, more
+    return filled, more, by_features
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,7 +624,7 @@ def run_spark(
         if pairs_out is not None:
             for r in edges_df.orderBy("a", "b").toLocalIterator():
                 e = Edge(r.a, r.b, r.shared, r.verdict, r.score, r.coverage_a, r.coverage_b,
-                         r.spin_rate, r.original)  # fmt: skip
+                         r.spin_rate, r.original, r.method)  # fmt: skip
                 pairs_out(e, ids[e.a], ids[e.b], r.stage)
     summary.count(out)
     summary.finish()

@@ -20,7 +20,8 @@ import numpy as np
 
 from unspin.canonical import Canonical
 from unspin.compare import compare_prepared
-from unspin.fingerprint import FingerprintParams, fingerprint_text
+from unspin.dedup.quick import QuickParams, pair_overlap, quick_judgement
+from unspin.fingerprint import FingerprintParams, fingerprint_with_surface
 from unspin.models import Document
 
 RELATED = ("partial_reuse", "near_duplicate", "spun_copy")  # verdicts that make an edge
@@ -48,6 +49,9 @@ class DedupParams:
     completeness: float = 0.9
     name_candidates: int = 8
     fingerprint: FingerprintParams = field(default_factory=FingerprintParams)
+    # Pairs judged from fingerprints when the answer is clear (:mod:`unspin.dedup.quick`);
+    # None aligns every pair that is verified.
+    quick: QuickParams | None = field(default_factory=QuickParams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class Edge:
     coverage_b: float
     spin_rate: float
     original: str | None  # "a", "b" or None, as in compare
+    method: str = "alignment"  # or "features": judged from fingerprints (quick.py)
 
     @property
     def related(self) -> bool:
@@ -79,9 +84,18 @@ class Edge:
         )
 
 
+Fingerprint = tuple[np.ndarray, np.ndarray]  # (features, surface), sorted unique uint64
+
+
+def fingerprints(docs: list[Document], params: DedupParams) -> list[Fingerprint]:
+    """Each document's spin-invariant features (as the index has them) and its surface."""
+    feats, surfaces = fingerprint_with_surface(docs, params.fingerprint)
+    return list(zip(feats, surfaces, strict=True))
+
+
 def features(doc: Document, params: DedupParams) -> np.ndarray:
-    """The document's spin-invariant features (sorted, unique uint64), as the index has them."""
-    return fingerprint_text(doc, params.fingerprint)
+    """The document's spin-invariant features (sorted, unique uint64)."""
+    return fingerprints([doc], params)[0][0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +182,45 @@ def verify(a: int, b: int, ca: Canonical, cb: Canonical, shared: int = 0) -> Edg
         round(c.coverage_b, 4),
         round(c.spin_rate, 4),
         c.original,
+    )
+
+
+WEAK_ONLY = "weak_only"  # what screen() says of a pair that cannot join two clusters
+
+
+def screen(
+    a: int, b: int, fa: Fingerprint, fb: Fingerprint, shared: int, params: DedupParams
+) -> Edge | str | None:
+    """What the fingerprints alone say of a candidate pair ``a`` < ``b``.
+
+    * an :class:`Edge` (method ``features``) when the verdict is clear;
+    * :data:`WEAK_ONLY` when too little of either text is inside the other for the pair to
+      be a whole or cut copy: it could at best be a partial reuse, which only matters to a
+      document left alone by the strong edges (engines align those pairs last, and only
+      for such documents);
+    * None: the pair must be aligned.
+
+    A pure function of the two fingerprints, so every engine screens a pair the same way.
+    """
+    if params.quick is None:
+        return None
+    overlap = pair_overlap(fa[0], fb[0], fa[1], fb[1])
+    if max(overlap.inside_a, overlap.inside_b) < params.quick.weak_below:
+        return WEAK_ONLY
+    judged = quick_judgement(overlap, params.quick)
+    if judged is None:
+        return None
+    return Edge(
+        a,
+        b,
+        shared,
+        judged.verdict,
+        round(max(judged.coverage_a, judged.coverage_b), 4),
+        judged.coverage_a,
+        judged.coverage_b,
+        judged.spin_rate,
+        None,
+        "features",
     )
 
 

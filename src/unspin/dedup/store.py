@@ -23,6 +23,15 @@ from unspin.models import Document
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+def pack(doc: Document) -> bytes:
+    """A document as the store keeps it (pickled, compressed)."""
+    return zlib.compress(pickle.dumps(doc, protocol=5), 1)
+
+
+def unpack(blob: bytes) -> Document:
+    return pickle.loads(zlib.decompress(blob))
+
+
 class DocStore:
     """Documents by input number, on disk."""
 
@@ -34,28 +43,41 @@ class DocStore:
             self.db.execute("PRAGMA synchronous=OFF")
             self.db.execute(
                 "CREATE TABLE docs (num INTEGER PRIMARY KEY, blob BLOB NOT NULL,"
-                " feats BLOB, chars INTEGER, date TEXT)"
+                " feats BLOB, surface BLOB, chars INTEGER, date TEXT)"
             )
         else:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
-    def add_many(self, items: list[tuple[int, Document]]) -> None:
+    def add_many(
+        self, items: list[tuple[int, bytes, str | None, np.ndarray, np.ndarray, int]]
+    ) -> None:
+        """Documents as (number, :func:`pack`-ed document, date, features, surface, content
+        characters): packed and fingerprinted by workers, so the writer only writes."""
         self.db.executemany(
-            "INSERT INTO docs (num, blob, date) VALUES (?, ?, ?)",
+            "INSERT INTO docs (num, blob, date, feats, surface, chars) VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (num, zlib.compress(pickle.dumps(doc, protocol=5), 1), doc.date)
-                for num, doc in items
+                (
+                    num,
+                    blob,
+                    date,
+                    f.astype(np.uint64).tobytes(),
+                    s.astype(np.uint64).tobytes(),
+                    chars,
+                )
+                for num, blob, date, f, s, chars in items
             ),
         )
         self.db.commit()
 
-    def set_features(self, items: list[tuple[int, np.ndarray, int]]) -> None:
-        """Each document's fingerprint features and content characters (for naming)."""
-        self.db.executemany(
-            "UPDATE docs SET feats = ?, chars = ? WHERE num = ?",
-            ((f.astype(np.uint64).tobytes(), chars, num) for num, f, chars in items),
+    def fingerprint(self, num: int) -> tuple[np.ndarray, np.ndarray]:
+        """(features, surface) of a document."""
+        row = self.db.execute("SELECT feats, surface FROM docs WHERE num = ?", (num,)).fetchone()
+        if row is None:
+            raise KeyError(num)
+        return (
+            np.frombuffer(row[0] or b"", dtype=np.uint64),
+            np.frombuffer(row[1] or b"", dtype=np.uint64),
         )
-        self.db.commit()
 
     def naming_info(self, num: int) -> tuple[np.ndarray, int, str | None]:
         """(features, content characters, date) of a document."""
@@ -70,7 +92,7 @@ class DocStore:
         row = self.db.execute("SELECT blob FROM docs WHERE num = ?", (num,)).fetchone()
         if row is None:
             raise KeyError(num)
-        return pickle.loads(zlib.decompress(row[0]))
+        return unpack(row[0])
 
     def close(self) -> None:
         self.db.close()

@@ -44,7 +44,9 @@ class Summary:
     candidate_pairs: int = 0
     verified_pairs: int = 0  # aligned while forming clusters
     related_pairs: int = 0  # ... of which related
-    relation_pairs: int = 0  # aligned afterwards, copy against named original
+    relation_pairs: int = 0  # judged afterwards, copy against named original
+    by_features: int = 0  # ... of the verified and relation pairs, judged from fingerprints
+    weak_only: int = 0  # pairs screened out as at best a partial reuse (quick.py)
     spin_scored: int = 0  # documents scored to name originals
     seconds: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
@@ -86,6 +88,8 @@ class Summary:
             "verified_pairs": self.verified_pairs,
             "related_pairs": self.related_pairs,
             "relation_pairs": self.relation_pairs,
+            "by_features": self.by_features,
+            "weak_only": self.weak_only,
             "spin_scored": self.spin_scored,
             "seconds": self.seconds,
             "total_seconds": round(sum(self.seconds.values()), 3),
@@ -101,8 +105,10 @@ class Summary:
             + (f", {self.skipped} bad records skipped" if self.skipped else "")
             + f": {self.clusters:,} clusters, {self.unique:,} unique",
             f"copies by relation to their original: {copies}",
-            f"candidate pairs {self.candidate_pairs:,}, aligned {self.verified_pairs:,}"
-            f" ({self.related_pairs:,} related) + {self.relation_pairs:,} copy-to-original",
+            f"candidate pairs {self.candidate_pairs:,}, verified {self.verified_pairs:,}"
+            f" ({self.related_pairs:,} related) + {self.relation_pairs:,} copy-to-original;"
+            f" {self.by_features:,} of these judged from fingerprints, the rest aligned;"
+            f" {self.weak_only:,} screened out as partial reuse at best",
             f"time {sum(self.seconds.values()):.1f} s: {stages}; peak memory"
             f" {self.peak_rss_mb:,.0f} MB (largest process)",
         ]
