@@ -258,3 +258,18 @@ def test_weak_edges_attach_lone_documents_only():
         edge(1, 2, "partial_reuse", 0.1, 0.1),  # two stories sharing a paragraph: no join
     ]
     assert attachments(weak, labels, sizes) == [(4, 3), (5, 0)]
+
+
+def test_exact_aligns_every_pair_and_agrees_on_clusters(corpus, local_rows, tmp_path):
+    quick_pairs, exact_pairs = tmp_path / "q.jsonl", tmp_path / "e.jsonl"
+    quick = dedup([corpus], jobs=1, pairs=quick_pairs)
+    exact = dedup([corpus], jobs=1, pairs=exact_pairs, exact=True)
+    assert [r.to_json() for r in quick.rows] == local_rows
+    assert [r.cluster for r in exact.rows] == [r.cluster for r in quick.rows]
+    methods = [json.loads(x)["method"] for x in quick_pairs.read_text().splitlines()]
+    assert "features" in methods  # the reprint is settled from fingerprints
+    exact_methods = {json.loads(x)["method"] for x in exact_pairs.read_text().splitlines()}
+    assert exact_methods == {"alignment"}
+    assert quick.summary.by_features > 0 and exact.summary.by_features == 0
+    r = runner.invoke(app, ["dedup", str(corpus), "--out", str(tmp_path / "o"), "--exact"])
+    assert r.exit_code == 0, r.output

@@ -54,8 +54,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
         pairs: Annotated[
             Path | None,
-            typer.Option("--pairs", help="Also write every aligned pair (JSON Lines) to FILE."),
+            typer.Option("--pairs", help="Also write every verified pair (JSON Lines) to FILE."),
         ] = None,
+        exact: Annotated[
+            bool,
+            typer.Option(
+                "--exact",
+                help="Align every verified pair (slower) instead of judging clear ones "
+                "from their fingerprints.",
+            ),
+        ] = False,
         path_ids: Annotated[
             bool,
             typer.Option(
@@ -106,6 +114,7 @@ def register(app: typer.Typer) -> None:
                     workdir=workdir,
                     spark_master=spark_master,
                     reporter=_Bars(bar),
+                    exact=exact,
                 )
         except BadInputError as e:
             raise fail(f"{e} (nothing was written)") from None

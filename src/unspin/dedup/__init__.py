@@ -24,6 +24,7 @@ input order.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ def dedup(
     workdir: str | Path | None = None,
     spark_master: str | None = None,
     reporter: Reporter | None = None,
+    exact: bool = False,
 ) -> DedupResult:
     """Cluster the documents under ``paths``.
 
@@ -92,9 +94,13 @@ def dedup(
     record raises :class:`~unspin.documents.BadInputError`. ``jobs``: worker processes
     (local) or Spark cores (``local[jobs]``); default all cores. ``path_ids``: name ``.txt``
     documents by their path under the folder given. ``spark_master``: the Spark master URL
-    (default ``local[jobs]``; ignored when a Spark session is active).
+    (default ``local[jobs]``; ignored when a Spark session is active). ``exact``: align
+    every pair that is verified, instead of judging the clear ones from their fingerprints
+    (:mod:`unspin.dedup.quick`); slower, with the alignment's verdicts and coverages.
     """
     params = params or DedupParams()
+    if exact:
+        params = dataclasses.replace(params, quick=None)
     skipped = [0]
 
     def bad(err: BadInputError) -> None:
