@@ -9,7 +9,9 @@ longer hunt.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -30,7 +32,9 @@ EXAMPLES = int(os.environ.get("UNSPIN_FUZZ_EXAMPLES", "25"))
 
 def _api_schema():
     # Built at import, not through schemathesis' fixture loader (which pytest 9.2 broke).
-    folder = _make_index(Path(tempfile.mkdtemp(prefix="unspin-fuzz-")) / "idx")
+    scratch = Path(tempfile.mkdtemp(prefix="unspin-fuzz-"))
+    atexit.register(shutil.rmtree, scratch, True)  # no fixture to clean up after us
+    folder = _make_index(scratch / "idx")
     # Room for texts just over the schema's limit, so that they get the 422 the schema
     # promises (the 413 of the body limit is tested in test_serve_api.py).
     app = create_app(folder, token=TOKEN, max_bytes=5_000_000)
