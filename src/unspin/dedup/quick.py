@@ -31,7 +31,8 @@ class QuickParams:
     """Where fingerprints alone are trusted (see ``benchmarks/eval_quick.py``)."""
 
     min_features: int = 10  # fewer features on either side: too little evidence
-    contained: float = 0.4  # one side at least this much inside the other: a copy
+    contained: float = 0.4  # one side at least this much inside the other: judged here
+    copy: float = 0.6  # ... this much: a whole (spun) copy, as the judge's copy_coverage
     whole: float = 0.85  # ... and the other too: a whole copy
     # Estimated spin rate: at most ``reprint_rate`` not spun, above ``spun_rate`` spun, in
     # between aligned. The estimate tracks the alignment's rate (see eval_quick), whose
@@ -118,7 +119,9 @@ def quick_judgement(overlap: Overlap, params: QuickParams | None = None) -> Quic
         return None
     if max(ia, ib) < params.contained:
         return None
-    if rate > params.spun_rate:
+    if max(ia, ib) < params.copy:
+        verdict = "partial_reuse"  # a passage taken: only a weak edge
+    elif rate > params.spun_rate:
         verdict = "spun_copy"
     elif min(ia, ib) >= params.whole:
         verdict = "near_duplicate"

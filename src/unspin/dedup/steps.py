@@ -23,6 +23,7 @@ from unspin.compare import compare_prepared
 from unspin.dedup.quick import QuickParams, pair_overlap, quick_judgement
 from unspin.fingerprint import FingerprintParams, fingerprint_with_surface
 from unspin.models import Document
+from unspin.normalise import non_space
 
 RELATED = ("partial_reuse", "near_duplicate", "spun_copy")  # verdicts that make an edge
 STRONG = ("near_duplicate", "spun_copy")  # ... that join clusters whatever the coverage
@@ -265,7 +266,7 @@ class Member:
 
 def content_chars(doc: Document) -> int:
     """Non-space characters: a reprint with boilerplate added has more than its source."""
-    return sum(1 for ch in doc.text if not ch.isspace())
+    return non_space(doc.text)
 
 
 def core_counts(member_features: list[np.ndarray]) -> list[int]:
