@@ -18,11 +18,12 @@ Broder 1997). Copies are then found by counting shared features, which works for
 containment (partial copies, mixtures) as well as for whole copies.
 
 Indexing must keep up with thousands of documents a second, so the whole pass runs on the
-bytes of the text as numpy arrays, with no Python work per word: bytes are classed with a
-look-up table, words are the runs of word bytes, each word's hash is a polynomial hash read
-off one cumulative sum, and a word's kind (grammar word, immutable, other) is a binary search
-of that hash in two sorted arrays made once from the thesaurus table. All arithmetic wraps
-modulo 2**64, so features are the same in every process and on every machine.
+bytes of a batch of texts as numpy arrays, with no Python work per word: bytes are classed
+with a look-up table, words are the runs of word bytes, every word's polynomial hash is
+computed at once (one vectorised step per byte position, longest words first), and a word's
+kind (grammar word, immutable, other) is looked up by its hash in a bucketed table made
+once from the thesaurus table. All arithmetic wraps modulo 2**64, so features are the same
+in every process and on every machine (a change to any of it must bump the index format).
 """
 
 from __future__ import annotations
