@@ -74,3 +74,63 @@ def test_thresholds_are_parameters():
     ca, cb = _prep(ORIGINAL), _prep(SPUN)
     strict = AlignParams(passage_evidence=1e9)
     assert align(ca, cb, lex, strict) == []
+
+
+def _aligner(text_a, text_b):
+    from unspin.align import _BlockAligner
+    from unspin.canonical import match_keys
+
+    lex = default_lexicon()
+    ca, cb = _prep(text_a), _prep(text_b)
+    return _BlockAligner(ca, cb, lex, match_keys(ca, cb, lex)), ca, cb
+
+
+def _words(c, tokens):
+    return " ".join(c.keys[t] for t in tokens)
+
+
+def test_block_split_phrases_numbers_and_plain_swaps():
+    blocks, ca, cb = _aligner(
+        "members of the ruling party met for three years",
+        "customers of the ruling social gathering met for a few yrs",
+    )
+    # One word for a thesaurus phrase: "party" -> "social gathering".
+    ((pa, pb, strong),) = blocks.split([4], [4, 5])
+    assert (_words(ca, pa), _words(cb, pb), strong) == ("party", "social gathering", True)
+    # A number phrase is one piece: "three" -> "a few".
+    pieces = blocks.split([7, 8], [8, 9, 10])
+    assert [(_words(ca, a), _words(cb, b), st) for a, b, st in pieces][0] == (
+        "three",
+        "a few",
+        True,
+    )
+    # Word for word: a plain swap of content words is kept, but weak.
+    assert blocks.split([0], [0]) == [([0], [0], False)]
+    assert blocks.word_score(1, 1) == (2.0, True)  # "of" -> "of"
+    assert blocks.word_score(0, 1)[0] < 0  # content never turns into grammar
+
+
+def test_block_runs_and_passage_reset():
+    blocks, ca, cb = _aligner(
+        "the social gathering went on", "the party went on in tens of thousands"
+    )
+    assert blocks._run(0, [1, 2], 2, 2) == (True, True)  # "social gathering": an entry
+    assert blocks._run(1, [5, 6, 7], 3, 3)[0]  # "tens of thousands": a number phrase
+    assert blocks._run(0, [3, 4, 0], 3, 3) == (False, False)  # not contiguous, no phrase
+    assert blocks.piece_score([1, 2], [1]) == (2.5, True)
+    assert blocks.word_score(3, 2) == (2.0, True)
+    assert blocks._scores and blocks._words
+    blocks.new_passage()
+    assert not blocks._scores and blocks._words  # word scores outlive a passage
+
+
+def test_long_uneven_runs_are_searched_at_their_ends():
+    blocks, ca, cb = _aligner(
+        "leader spoke about many different things of no interest to us today",
+        "chief said",
+    )
+    pieces = blocks.split(list(range(12)), [0, 1])
+    assert (["leader"], ["chief"]) in [
+        ([ca.keys[t] for t in a], [cb.keys[t] for t in b]) for a, b, _ in pieces
+    ]
+    assert all(a[0] < 4 or a[0] >= 8 for a, _, _ in pieces)

@@ -1,4 +1,4 @@
-from unspin.canonical import canonicalise, match_matrix, token_weight
+from unspin.canonical import canonicalise, match_keys, match_matrix, token_weight
 from unspin.documents import document_from_text
 from unspin.lexicon import default_lexicon
 from unspin.normalise import analyse
@@ -29,3 +29,38 @@ def test_match_matrix_finds_synonyms_and_exact():
     assert exact.tolist() == [[False] * 3, [False] * 3, [False, False, True]]
     assert full[0, 0] and full[1, 1] and full[2, 2]
     assert not full[0, 2] and not full[2, 0]
+
+
+def test_token_flags_mark_grammar_and_lone_numbers():
+    c = canonicalise(analyse(document_from_text("x", "The 3 trains and a few dozen men left.")))
+    stop, number = c.token_flags()
+    assert c.keys == ["the", "3", "trains", "and", "a", "few", "dozen", "men", "left"]
+    assert stop == [True, False, False, True, True, True, False, False, False]
+    # "a" opens number phrases ("a few") but is no number on its own.
+    assert number == [False, True, False, False, False, True, True, False, False]
+
+
+def test_key_index_and_columns_follow_the_sentence_table():
+    c = canonicalise(analyse(document_from_text("x", "The train left. The train came back.")))
+    keys, mat = c.sentence_table()
+    index = c.key_index()
+    assert list(index) == keys and [index[k] for k in keys] == list(range(len(keys)))
+    cols = c.key_columns(index)
+    assert cols is c.key_columns(index)  # cached for the document's own index
+    assert [cols[t] for t in range(len(c.keys))] == [index.get(k) for k in c.keys]
+    assert cols[0] is None  # "the" weighs nothing: not in the table
+    assert c.key_columns({"left": 7}) == [None, None, 7, None, None, None, None]
+
+
+def test_key_matches_flat_reads_like_the_matrix():
+    lex = default_lexicon()
+    a = canonicalise(analyse(document_from_text("a", "The train left Pyongyang.")))
+    b = canonicalise(analyse(document_from_text("b", "The educate left Pyongyang quickly.")))
+    m = match_keys(a, b, lex)
+    flat, width, capped_at = m.flat()
+    assert width == m.full.shape[1] and capped_at == m.full.size
+    for i in range(m.full.shape[0]):
+        assert bool(flat[capped_at + i]) == bool(m.capped_a[i])
+        for j in range(width):
+            assert bool(flat[i * width + j]) == bool(m.full[i, j])
+    assert m.related("train", "educate", lex) and not m.related("train", "quickly", lex)

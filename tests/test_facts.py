@@ -44,3 +44,22 @@ def test_fact_offsets_point_at_the_text():
     for f in c.changed_facts:
         assert BASE[f.a_start : f.a_start + len(f.a)] == f.a
         assert spun[f.b_start : f.b_start + len(f.b)] == f.b
+
+
+def test_key_kinds():
+    from unspin.facts import _key_kind
+
+    assert _key_kind("2019") == 2 and _key_kind("monday") == 2
+    assert _key_kind("millions") == 1 and _key_kind("3.5") == 1
+    assert _key_kind("years") == 0 and _key_kind("train") == 0
+
+
+def test_date_or_number_takes_the_strongest_kind():
+    from unspin.canonical import canonicalise
+    from unspin.facts import _date_or_number
+    from unspin.normalise import analyse
+
+    c = canonicalise(analyse(document_from_text("x", "Three trains left on Monday in 2019.")))
+    assert _date_or_number(c, 0, 1) == "number"
+    assert _date_or_number(c, 1, 3) is None
+    assert _date_or_number(c, 0, 5) == "date"

@@ -65,3 +65,30 @@ def test_boilerplate_lines():
     ]:
         assert not is_boilerplate_line(line), line
     assert boilerplate_spans("Text.\nAdvertisement\nMore.") == [(6, 20)]
+
+
+def test_tokens_are_the_token_pattern_matches():
+    # analyse splits on TOKEN_RE instead of iterating its matches: same spans, every case.
+    from unspin.normalise import TOKEN_RE
+
+    text = (
+        "İstanbul ΣΑΣ naïve don\u2018t 1,000th x² 12_ ½ a_b Korea\u2019s 3.5.6x 7:30pm\n"
+        "Advertisement\nfine.\u201d Next 2nds, 1990s"
+    )
+    a = analyse(document_from_text("x", text))
+    kept = [m.span() for m in TOKEN_RE.finditer(text) if not text[m.start() :].startswith("Adv")]
+    assert list(zip(a.starts, a.ends, strict=True)) == kept
+    assert a.keys == [text[s:e].lower().replace("\u2019", "'") for s, e in kept]
+
+
+def test_long_words_before_a_full_stop_end_sentences():
+    # Only short words can be abbreviations: the read-back stops past the longest one.
+    text = "He met Sept. Five men. They left Septembers. Then Corp. Inc went. A. Lincoln spoke."
+    a = analyse(document_from_text("x", text))
+    got = [text[s.start : s.end] for s in a.sentences]
+    assert got == [
+        "He met Sept. Five men.",
+        "They left Septembers.",
+        "Then Corp. Inc went.",
+        "A. Lincoln spoke.",
+    ]

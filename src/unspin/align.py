@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from unspin.canonical import Canonical, KeyMatches, match_keys
+from unspin.canonical import NUMBERISH, Canonical, KeyMatches, match_keys
 from unspin.lexicon import Lexicon
 from unspin.models import Passage, Substitution
 from unspin.normalise import STOP_WORDS
@@ -160,11 +160,7 @@ def chain_seeds(seeds: list[tuple[int, int, float]]) -> list[list[tuple[int, int
     return [sorted(g) for g in groups.values()]
 
 
-_NUMBERISH = frozenset(
-    """a an few several many some couple dozen dozens hundreds thousands millions billions
-    tens scores one two three four five six seven eight nine ten twenty hundred thousand
-    million billion half""".split()
-)
+_NUMBERISH = NUMBERISH
 
 
 _NUMBER_GLUE = frozenset({"a", "an", "and", "of"})
@@ -177,7 +173,10 @@ def _numberish(keys: list[str]) -> bool:
     )
 
 
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+_Opcode = tuple[str, int, int, int, int]  # tag, a start, a end, b start, b end
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[_Opcode]:
     """Word-level edit script: runs of equal words and the blocks between them.
 
     The longest common subsequence of the words (rapidfuzz, in C++). A short run of
@@ -185,10 +184,8 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     anchor: it is folded into the block around it. Every run of edits between two anchors
     becomes one block, as difflib reports them.
     """
-    raw = [
-        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(a, b)
-    ]
-    out: list[tuple[str, int, int, int, int]] = []
+    raw = Indel.opcodes(a, b).as_list()
+    out: list[_Opcode] = []
     last = len(raw) - 1
     for k, (tag, i1, i2, j1, j2) in enumerate(raw):
         if (
@@ -211,12 +208,6 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
         else:
             out.append((kind, i1, i2, j1, j2))
     return out
-
-
-def _is_name(c: Canonical, i: int) -> bool:
-    """A capitalised token that does not open its sentence."""
-    a = c.analysis
-    return a.text[a.starts[i]].isupper() and i not in a.sentence_starts
 
 
 def _contiguous(i_list: list[int], j_list: list[int]) -> bool:
@@ -254,6 +245,17 @@ def _edge_runs(i_list: list[int], j_list: list[int]) -> list[tuple[list[int], li
     return [head] if tail == head else [head, tail]
 
 
+# Scores of one word against one word (shared tuples: the aligner asks millions of times).
+_SYNONYM = (2.0, True)
+_PLAIN = (0.5, False)
+_GRAMMAR = (0.1, False)
+_NO = (-1.0, False)
+_PHRASE = (2.5, True)
+# Back-pointers of the segmentation search: a word of a left over, a word of b left over.
+_UP = (1, 0, False)
+_LEFT = (0, 1, False)
+
+
 class _BlockAligner:
     """Splits a replaced run into word or phrase substitutions and gaps.
 
@@ -262,6 +264,9 @@ class _BlockAligner:
     thesaurus-related pieces score most, number phrases next, plain word-for-word swaps
     least, and words left over are insertions or deletions. Plain swaps are kept only where
     they hang together with an anchor, so that unrelated clauses are not paired word by word.
+
+    One aligner serves a whole pair of documents: scores of word pairs and phrase look-ups
+    are kept for every passage and every unit of the pair.
     """
 
     MAX_BLOCK = 6
@@ -275,19 +280,32 @@ class _BlockAligner:
     ) -> None:
         self.ca, self.cb = ca, cb
         self.ka, self.kb, self.wa, self.wb = ca.keys, cb.keys, ca.weights, cb.weights
+        self.stop_a, self.num_a = ca.token_flags()
+        self.stop_b, self.num_b = cb.token_flags()
         self.lexicon = lexicon
         self.matches = matches
+        self._text_a, self._starts_a = ca.analysis.text, ca.analysis.starts
+        self._text_b, self._starts_b = cb.analysis.text, cb.analysis.starts
+        self._opens_a, self._opens_b = ca.analysis.sentence_starts, cb.analysis.sentence_starts
+        # The key matches as bytes, and each token's row or column in them (None: not there).
+        self._flat: bytes | None = None
+        self._cols_a: list[int | None] = []
+        self._cols_b: list[int | None] = []
+        self._width = self._capped_at = 0
+        if matches is not None:
+            self._flat, self._width, self._capped_at = matches.flat()
+            self._cols_a = ca.key_columns(matches.index_a)
+            self._cols_b = cb.key_columns(matches.index_b)
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
         self._words: dict[tuple[int, int], tuple[float, bool]] = {}
+        # (side, end, length) of a run of words -> (could be one side of a phrase
+        # substitution, is a thesaurus entry)
+        self._runs: dict[tuple[int, int, int], tuple[bool, bool]] = {}
 
-    def _same_kind(self, i: int, j: int) -> bool:
-        """Could token i of a have been swapped for token j of b without a thesaurus? Only
-        if they are the same kind of token: a name for a name, a number for a number, a
-        common word for a common word ("Putin" never becomes "walks")."""
-        ki, kj = self.ka[i], self.kb[j]
-        if ki[0].isdigit() != kj[0].isdigit():
-            return False
-        return _is_name(self.ca, i) == _is_name(self.cb, j)
+    def new_passage(self) -> None:
+        """Forget the scores of pieces of several words (they are keyed by where a piece
+        starts and its length, which names one piece only within a passage)."""
+        self._scores = {}
 
     def piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         """Score of pairing tokens ``a`` with ``b``; and whether the pairing stands alone."""
@@ -300,62 +318,109 @@ class _BlockAligner:
         return cached
 
     def word_score(self, i: int, j: int) -> tuple[float, bool]:
-        """:meth:`piece_score` of one token for one token (the common case, kept lean)."""
+        """:meth:`piece_score` of one token for one token (the common case, kept lean: one
+        call, the matrix of key matches read as bytes)."""
         key = (i, j)
         cached = self._words.get(key)
-        if cached is None:
-            cached = self._words[key] = self._word_score(i, j)
+        if cached is not None:
+            return cached
+        stop = self.stop_a[i]
+        if stop != self.stop_b[j]:
+            cached = _NO  # "is" -> "check": grammar never turns into content
+        else:
+            ki, kj = self.ka[i], self.kb[j]
+            flat = self._flat
+            ra = rb = None
+            if flat is not None:
+                ra, rb = self._cols_a[i], self._cols_b[j]
+            if ra is not None and rb is not None and not flat[self._capped_at + ra]:
+                related = flat[ra * self._width + rb]
+            else:
+                related = self.lexicon.related(ki, kj)
+            if related:
+                cached = _SYNONYM
+            elif (
+                self.wa[i] > 0
+                and self.wb[j] > 0
+                # Same kind of token: a number for a number, a name (capitalised, not
+                # opening its sentence) for a name ("Putin" never becomes "walks").
+                and ki[0].isdigit() == kj[0].isdigit()
+                and (self._text_a[self._starts_a[i]].isupper() and i not in self._opens_a)
+                == (self._text_b[self._starts_b[j]].isupper() and j not in self._opens_b)
+            ):
+                cached = _PLAIN
+            else:
+                cached = _GRAMMAR if stop else _NO
+        self._words[key] = cached
         return cached
 
-    def _word_score(self, i: int, j: int) -> tuple[float, bool]:
-        ki, kj = self.ka[i], self.kb[j]
-        stop_i, stop_j = ki in STOP_WORDS, kj in STOP_WORDS
-        if stop_i != stop_j:
-            return -1.0, False  # "is" -> "check": grammar never turns into content
-        if (
-            self.matches.related(ki, kj, self.lexicon)
-            if self.matches is not None
-            else self.lexicon.related(ki, kj)
-        ):
-            return 2.0, True
-        if self.wa[i] > 0 and self.wb[j] > 0 and self._same_kind(i, j):
-            return 0.5, False
-        return (0.1, False) if stop_i and stop_j else (-1.0, False)
-
-    def _phrase_ok(self, keys: list[str]) -> bool:
-        """Could this run be one side of a phrase substitution at all? (cheap filter)"""
-        if _numberish(keys):
-            return True
-        return self.lexicon.may_be_phrase(keys) and bool(self.lexicon.forms(" ".join(keys)))
+    def _run(self, side: int, tokens: list[int], end: int, n: int) -> tuple[bool, bool]:
+        """Of the ``n`` tokens ending at ``tokens[end - 1]`` (of a when ``side`` is 0): could
+        they be one side of a phrase substitution at all (a number phrase or a thesaurus
+        entry), and are they a thesaurus entry? Asked once per run of a pair."""
+        start = tokens[end - n]
+        key = (side, start, n)
+        cached = self._runs.get(key)
+        if cached is None:
+            all_keys, numbers = (self.ka, self.num_a) if side == 0 else (self.kb, self.num_b)
+            if tokens[end - 1] - start == n - 1:
+                keys = all_keys[start : start + n]
+                has_number = True in numbers[start : start + n]
+            else:  # not contiguous in the text: not kept
+                keys = [all_keys[x] for x in tokens[end - n : end]]
+                has_number = True in [numbers[x] for x in tokens[end - n : end]]
+                key = None
+            known = self.lexicon.may_be_phrase(keys) and bool(self.lexicon.forms(" ".join(keys)))
+            # A number phrase needs a number in it: most runs are ruled out by that alone.
+            cached = (known or (has_number and _numberish(keys)), known)
+            if key is not None:
+                self._runs[key] = cached
+        return cached
 
     def _piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         ka = [self.ka[i] for i in a]
         kb = [self.kb[j] for j in b]
-        if self.lexicon.related(" ".join(ka), " ".join(kb)):
-            return 2.5, True
-        if _numberish(ka) and _numberish(kb):
+        # A run of several words is related to anything only if it is a thesaurus entry
+        # itself (or the same words): asking that first spares most look-ups.
+        joined_a, joined_b = " ".join(ka), " ".join(kb)
+        if joined_a == joined_b or (
+            (len(a) == 1 or self._run(0, a, len(a), len(a))[1])
+            and (len(b) == 1 or self._run(1, b, len(b), len(b))[1])
+            and self.lexicon.related(joined_a, joined_b)
+        ):
+            return _PHRASE
+        num_a, num_b = self.num_a, self.num_b
+        if (
+            True in [num_a[i] for i in a]
+            and True in [num_b[j] for j in b]
+            and _numberish(ka)
+            and _numberish(kb)
+        ):
             # A number phrase is one unit: "millions" -> "thousands and thousands" whole,
             # not "millions" -> "thousands" plus two stray words.
             return 1.0 + 0.6 * (max(len(ka), len(kb)) - 1), True
-        return -1.0, False
+        return _NO
 
     def _one_to_few(
         self, a: list[int], b: list[int], even: bool
     ) -> list[tuple[list[int], list[int], bool]]:
         """One word against a run of two or three: the word against the best window of the
         run (what the general search would find, found directly)."""
-        options: list[tuple[float, list[int], list[int], bool]] = []
-        run = a if len(b) == 1 else b
-        windows = [run[i : i + n] for n in range(1, len(run) + 1) for i in range(len(run) - n + 1)]
-        for w in windows:
-            pa, pb = (w, b) if len(b) == 1 else (a, w)
-            score, strong = self.piece_score(pa, pb)
-            if score > 0:
-                options.append((score, pa, pb, strong))
-        if not options:
+        best: tuple[float, bool] | None = None
+        best_pa: list[int] = a
+        best_pb: list[int] = b
+        one_a = len(b) == 1
+        run = a if one_a else b
+        for n in range(1, len(run) + 1):
+            for i in range(len(run) - n + 1):
+                w = run[i : i + n]
+                pa, pb = (w, b) if one_a else (a, w)
+                s = self.piece_score(pa, pb)
+                if s[0] > 0 and (best is None or s[0] > best[0]):
+                    best, best_pa, best_pb = s, pa, pb
+        if best is None:
             return []
-        _, pa, pb, strong = max(options, key=lambda o: o[0])
-        return [(pa, pb, strong)] if strong or even else []
+        return [(best_pa, best_pb, best[1])] if best[1] or even else []
 
     def split(
         self, a: list[int], b: list[int], even: bool | None = None
@@ -371,34 +436,25 @@ class _BlockAligner:
             # for word by unrelated words is a rewrite, not a series of swaps.
             even = la == lb <= self.MAX_EVEN
         if la == 1 and lb == 1:  # the common case: one word for one word
-            score, strong = self.piece_score(a, b)
-            return [(a, b, strong)] if score > 0 else []
-        if (
-            even
-            and la <= self.MAX_BLOCK
-            and not any(
-                _numberish([self.ka[i]]) or _numberish([self.kb[j]])
-                for i, j in zip(a, b, strict=True)
-            )
-        ):
-            # Word for word, as spinners mostly swap: pair by position, no search needed.
-            out = []
-            for i, j in zip(a, b, strict=True):
-                score, strong = self.piece_score([i], [j])
-                if score > 0:
-                    out.append(([i], [j], strong))
-            return out
+            s = self.word_score(a[0], b[0])
+            return [(a, b, s[1])] if s[0] > 0 else []
+        word_score = self.word_score
+        if even and la <= self.MAX_BLOCK:
+            num_a, num_b = self.num_a, self.num_b
+            if not any(num_a[i] or num_b[j] for i, j in zip(a, b, strict=True)):
+                # Word for word, as spinners mostly swap: pair by position, no search needed.
+                out = []
+                for i, j in zip(a, b, strict=True):
+                    s = word_score(i, j)
+                    if s[0] > 0:
+                        out.append(([i], [j], s[1]))
+                return out
         if min(la, lb) == 1 and max(la, lb) <= 3:
             return self._one_to_few(a, b, even)
         if la > self.MAX_BLOCK or lb > self.MAX_BLOCK:
             if la == lb:
                 # A long run replaced word for word: only the thesaurus says which are swaps.
-                out = []
-                for i, j in zip(a, b, strict=True):
-                    score, strong = self.piece_score([i], [j])
-                    if strong:
-                        out.append(([i], [j], True))
-                return out
+                return [([i], [j], True) for i, j in zip(a, b, strict=True) if word_score(i, j)[1]]
             # A long uneven run (a clause added or rewritten): only its two ends, next to
             # the anchors on either side, can hold word swaps worth reporting.
             m = self.EDGE
@@ -409,60 +465,75 @@ class _BlockAligner:
                 tail_a, tail_b = a[-m:], b[-m:]
             tail = self.split(tail_a, tail_b, False) if tail_a and tail_b else []
             return head + tail
-        # Which runs of 2-3 words could be one side of a phrase substitution at all.
-        ok_a = {
-            (i, n)
-            for n in (2, 3)
-            for i in range(n, la + 1)
-            if self._phrase_ok([self.ka[x] for x in a[i - n : i]])
-        }
-        ok_b = {
-            (j, n)
-            for n in (2, 3)
-            for j in range(n, lb + 1)
-            if self._phrase_ok([self.kb[x] for x in b[j - n : j]])
-        }
-        # Every piece that can end at cell (i, j), scored once: (di, dj, score, strong).
-        pieces: dict[tuple[int, int], list[tuple[int, int, float, bool]]] = {}
+        return self._search(a, b, even)
+
+    def _search(
+        self, a: list[int], b: list[int], even: bool
+    ) -> list[tuple[list[int], list[int], bool]]:
+        """The general case: the best segmentation of two runs of at most six words into
+        pieces and left-over words, by dynamic programming over a flat grid."""
+        la, lb = len(a), len(b)
+        width = lb + 1
+        # Every piece that can end at cell (i, j), scored once, in the order of SHAPES:
+        # (di, dj, score, strong).
+        pieces: list[list[tuple[int, int, float, bool]] | None] = [None] * ((la + 1) * width)
+        word_score = self.word_score
         for i in range(1, la + 1):
+            ai, row = a[i - 1], i * width
             for j in range(1, lb + 1):
-                score, strong = self.word_score(a[i - 1], b[j - 1])
-                if score > 0:
-                    pieces[(i, j)] = [(1, 1, score, strong)]
-        for di, dj in self.SHAPES[1:]:
-            for i in range(di, la + 1):
-                if di > 1 and (i, di) not in ok_a:
+                s = word_score(ai, b[j - 1])
+                if s[0] > 0:
+                    pieces[row + j] = [(1, 1, s[0], s[1])]
+        # Which runs of 2-3 words could be one side of a phrase substitution at all.
+        run = self._run
+        ok_a = [(i, n) for n in (2, 3) for i in range(n, la + 1) if run(0, a, i, n)[0]]
+        ok_b = [(j, n) for n in (2, 3) for j in range(n, lb + 1) if run(1, b, j, n)[0]]
+        if ok_a or ok_b:
+            ends_a = {1: range(1, la + 1), 2: [], 3: []}
+            ends_b = {1: range(1, lb + 1), 2: [], 3: []}
+            for i, n in ok_a:
+                ends_a[n].append(i)
+            for j, n in ok_b:
+                ends_b[n].append(j)
+            piece_score = self.piece_score
+            for di, dj in self.SHAPES[1:]:
+                js = ends_b[dj]
+                if not js:
                     continue
-                for j in range(dj, lb + 1):
-                    if dj > 1 and (j, dj) not in ok_b:
-                        continue
-                    score, strong = self.piece_score(a[i - di : i], b[j - dj : j])
-                    if score > 0:
-                        pieces.setdefault((i, j), []).append((di, dj, score, strong))
-        best = [[0.0] * (lb + 1) for _ in range(la + 1)]
-        back: list[list[tuple[int, int, bool] | None]] = [[None] * (lb + 1) for _ in range(la + 1)]
-        for i in range(la + 1):
-            row, up = best[i], best[i - 1] if i else None
-            for j in range(lb + 1):
-                if i == 0 and j == 0:
-                    continue
-                cand = -1e9
-                choice: tuple[int, int, bool] | None = None
-                if up is not None and up[j] > cand:
-                    cand, choice = up[j], (1, 0, False)
-                if j > 0 and row[j - 1] > cand:
-                    cand, choice = row[j - 1], (0, 1, False)
-                for di, dj, score, strong in pieces.get((i, j), ()):
-                    total = best[i - di][j - dj] + score
-                    if total > cand:
-                        cand, choice = total, (di, dj, strong)
-                row[j], back[i][j] = cand, choice
+                for i in ends_a[di]:
+                    pa, row = a[i - di : i], i * width
+                    for j in js:
+                        s = piece_score(pa, b[j - dj : j])
+                        if s[0] > 0:
+                            cell = pieces[row + j]
+                            if cell is None:
+                                pieces[row + j] = [(di, dj, s[0], s[1])]
+                            else:
+                                cell.append((di, dj, s[0], s[1]))
+        best = [0.0] * ((la + 1) * width)
+        back: list[tuple[int, int, bool]] = [_LEFT] * ((la + 1) * width)
+        for k in range(1, width):
+            back[k] = _LEFT
+        for i in range(1, la + 1):
+            row = i * width
+            best[row] = best[row - width]
+            back[row] = _UP
+            for k in range(row + 1, row + width):
+                cand, choice = best[k - width], _UP
+                if best[k - 1] > cand:
+                    cand, choice = best[k - 1], _LEFT
+                cell = pieces[k]
+                if cell is not None:
+                    for di, dj, score, strong in cell:
+                        total = best[k - di * width - dj] + score
+                        if total > cand:
+                            cand, choice = total, (di, dj, strong)
+                best[k] = cand
+                back[k] = choice
         steps: list[tuple[int, int, int, int, bool]] = []
         i, j = la, lb
         while i or j:
-            step = back[i][j]
-            assert step is not None
-            di, dj, strong = step
+            di, dj, strong = back[i * width + j]
             steps.append((i - di, i, j - dj, j, strong))
             i, j = i - di, j - dj
         steps.reverse()
@@ -514,6 +585,7 @@ def align_words(
     lexicon: Lexicon,
     params: AlignParams,
     matches: KeyMatches | None = None,
+    blocks: _BlockAligner | None = None,
 ) -> WordAlignment:
     """Align the words of a passage, unit by unit.
 
@@ -527,73 +599,108 @@ def align_words(
     ta, tb = ca.analysis.text, cb.analysis.text
     sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
     wa, wb = ca.weights, cb.weights
-    blocks = _BlockAligner(ca, cb, lexicon, matches)
+    if blocks is None:
+        blocks = _BlockAligner(ca, cb, lexicon, matches)
+    else:
+        blocks.new_passage()
+    split = blocks.split
     subs: list[tuple[int, int, int, int, bool]] = []
-    state = {"matched_a": 0.0, "matched_b": 0.0, "aligned": 0, "substituted": 0}
+    matched_a = matched_b = 0.0
+    aligned = substituted = 0
 
     def add_equal(i_list: list[int], j_list: list[int]) -> None:
-        state["matched_a"] += sum(wa[i] for i in i_list)
-        state["matched_b"] += sum(wb[j] for j in j_list)
-        state["aligned"] += sum(1 for i in i_list if wa[i] > 0)
+        nonlocal matched_a, matched_b, aligned
+        weights = [wa[i] for i in i_list]
+        matched_a += sum(weights)
+        matched_b += sum([wb[j] for j in j_list])
+        aligned += len(weights) - weights.count(0.0)  # content words (weights are >= 0)
 
     def add_piece(i_list: list[int], j_list: list[int], strong: bool) -> None:
-        if [ka[i] for i in i_list] == [kb[j] for j in j_list]:
+        nonlocal matched_a, matched_b, aligned, substituted
+        if len(i_list) == len(j_list) and [ka[i] for i in i_list] == [kb[j] for j in j_list]:
             add_equal(i_list, j_list)  # the same words, met again inside a rewritten run
             return
         if not _contiguous(i_list, j_list):
             return  # a substitution is a contiguous run on both sides
-        content_a = sum(1 for i in i_list if wa[i] > 0)
-        content_b = sum(1 for j in j_list if wb[j] > 0)
+        weights_a = [wa[i] for i in i_list]
+        weights_b = [wb[j] for j in j_list]
+        content_a = len(weights_a) - weights_a.count(0.0)
+        content_b = len(weights_b) - weights_b.count(0.0)
         if not content_a and not content_b:
             return  # "the" -> "a": grammar, not spinning
         subs.append((i_list[0], i_list[-1] + 1, j_list[0], j_list[-1] + 1, strong))
         n = max(content_a, 1)
-        state["substituted"] += n
-        state["aligned"] += n
+        substituted += n
+        aligned += n
         if strong:  # a substitute is evidence of copying only when a spinner could make it
-            state["matched_a"] += sum(wa[i] for i in i_list)
-            state["matched_b"] += sum(wb[j] for j in j_list)
+            matched_a += sum(weights_a)
+            matched_b += sum(weights_b)
 
-    def run(i_all: list[int], j_all: list[int], min_equal: int) -> tuple[list[int], list[int]]:
-        """Align two token lists; returns the tokens left unpaired on each side."""
+    def run(
+        i_all: list[int],
+        j_all: list[int],
+        ops: list[tuple[str, int, int, int, int]],
+        min_equal: int,
+    ) -> tuple[list[int], list[int]]:
+        """Align two token lists by their edit script; returns the tokens left unpaired on
+        each side."""
         left_a: list[int] = []
         left_b: list[int] = []
-        for op, i1, i2, j1, j2 in _opcodes([ka[i] for i in i_all], [kb[j] for j in j_all]):
-            i_list, j_list = i_all[i1:i2], j_all[j1:j2]
+        for op, i1, i2, j1, j2 in ops:
             if op == "equal":
+                i_list, j_list = i_all[i1:i2], j_all[j1:j2]
                 if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):
                     add_equal(i_list, j_list)
                 else:
                     left_a.extend(i_list)
                     left_b.extend(j_list)
             elif op == "replace":
+                i_list, j_list = i_all[i1:i2], j_all[j1:j2]
                 used_a: set[int] = set()
                 used_b: set[int] = set()
-                # Between moved runs only the words next to an anchor belong together.
-                spans = [(i_list, j_list)] if min_equal == 1 else _edge_runs(i_list, j_list)
-                for ia, jb in spans:
-                    ia = [i for i in ia if i not in used_a]
-                    jb = [j for j in jb if j not in used_b]
-                    if not ia or not jb:
-                        continue
-                    for pa, pb, strong in blocks.split(ia, jb):
-                        if min_equal > 1 and not strong:
-                            continue  # moved words pair up only through the thesaurus
+                if min_equal == 1:
+                    for pa, pb, strong in split(i_list, j_list):
                         add_piece(pa, pb, strong)
                         used_a.update(pa)
                         used_b.update(pb)
-                left_a.extend(i for i in i_list if i not in used_a)
-                left_b.extend(j for j in j_list if j not in used_b)
+                else:
+                    # Between moved runs only the words next to an anchor belong together.
+                    for ia, jb in _edge_runs(i_list, j_list):
+                        ia = [i for i in ia if i not in used_a]
+                        jb = [j for j in jb if j not in used_b]
+                        if not ia or not jb:
+                            continue
+                        for pa, pb, strong in split(ia, jb):
+                            if not strong:
+                                continue  # moved words pair up only through the thesaurus
+                            add_piece(pa, pb, strong)
+                            used_a.update(pa)
+                            used_b.update(pb)
+                if used_a:
+                    left_a.extend(i for i in i_list if i not in used_a)
+                else:
+                    left_a.extend(i_list)
+                if used_b:
+                    left_b.extend(j for j in j_list if j not in used_b)
+                else:
+                    left_b.extend(j_list)
             elif op == "delete":
-                left_a.extend(i_list)
+                left_a.extend(i_all[i1:i2])
             else:
-                left_b.extend(j_list)
+                left_b.extend(j_all[j1:j2])
         return left_a, left_b
 
+    unit_weights_a: list[float] = []
+    unit_weights_b: list[float] = []
     for a_lo, a_hi, b_lo, b_hi in units:
-        before = dict(state)
+        before_a, before_b = matched_a, matched_b
         first_sub = len(subs)
-        left_a, left_b = run(list(range(a_lo, a_hi)), list(range(b_lo, b_hi)), 1)
+        left_a, left_b = run(
+            list(range(a_lo, a_hi)),
+            list(range(b_lo, b_hi)),
+            _opcodes(ka[a_lo:a_hi], kb[b_lo:b_hi]),
+            1,
+        )
         # A second pass looks for moved clauses: only worth it when both sides kept a run
         # of content words the first pass could not place.
         if (
@@ -603,20 +710,21 @@ def align_words(
                 kb[j] for j in left_b if wb[j] > 0
             )
         ):
-            run(left_a, left_b, 2)
+            run(left_a, left_b, _opcodes([ka[i] for i in left_a], [kb[j] for j in left_b]), 2)
         # In a loose unit (two sentences on one subject rather than one rewritten), words
         # paired only by position are not swaps: keep those the thesaurus explains.
-        explained = (state["matched_a"] - before["matched_a"]) + (
-            state["matched_b"] - before["matched_b"]
-        )
-        total = sum(wa[a_lo:a_hi]) + sum(wb[b_lo:b_hi])
+        explained = (matched_a - before_a) + (matched_b - before_b)
+        unit_a, unit_b = sum(wa[a_lo:a_hi]), sum(wb[b_lo:b_hi])
+        unit_weights_a.append(unit_a)
+        unit_weights_b.append(unit_b)
+        total = unit_a + unit_b
         if total and explained / total < params.loose_unit:
             weak = [x for x in subs[first_sub:] if not x[4]]
             if weak:
                 subs[first_sub:] = [x for x in subs[first_sub:] if x[4]]
                 n_weak = sum(max(1, sum(1 for i in range(x[0], x[1]) if wa[i] > 0)) for x in weak)
-                state["substituted"] -= n_weak
-                state["aligned"] -= n_weak
+                substituted -= n_weak
+                aligned -= n_weak
 
     subs.sort()
     substitutions = [
@@ -627,12 +735,12 @@ def align_words(
     ]
     return WordAlignment(
         substitutions=substitutions,
-        matched_weight_a=state["matched_a"],
-        matched_weight_b=state["matched_b"],
-        total_weight_a=sum(sum(wa[u[0] : u[1]]) for u in units),
-        total_weight_b=sum(sum(wb[u[2] : u[3]]) for u in units),
-        aligned_words=int(state["aligned"]),
-        substituted_words=int(state["substituted"]),
+        matched_weight_a=matched_a,
+        matched_weight_b=matched_b,
+        total_weight_a=sum(unit_weights_a),
+        total_weight_b=sum(unit_weights_b),
+        aligned_words=aligned,
+        substituted_words=substituted,
         spans=subs,
     )
 
@@ -687,6 +795,7 @@ def align(
         return out
     matches = match_keys(ca, cb, lexicon)
     seeds, strong = seed_pairs(ca, cb, lexicon, params, matches)
+    blocks = _BlockAligner(ca, cb, lexicon, matches)
     for chain in chain_seeds(seeds):
         s0, s1 = chain[0][0], max(s for s, _, _ in chain)
         t0, t1 = min(t for _, t, _ in chain), max(t for _, t, _ in chain)
@@ -696,7 +805,7 @@ def align(
             (sents_a[u0].lo, sents_a[u1].hi, sents_b[v0].lo, sents_b[v1].hi)
             for u0, u1, v0, v1 in chain_units(chain)
         ]
-        words = align_words(ca, cb, units, lexicon, params, matches)
+        words = align_words(ca, cb, units, lexicon, params, matches, blocks)
         evidence = words.matched_weight_a + words.matched_weight_b
         total = words.total_weight_a + words.total_weight_b
         similarity = evidence / total if total else 0.0
@@ -722,7 +831,7 @@ def align(
             if len(chain) > 1:
                 s, t = lone[0], lone[1]
                 lone_unit = (sents_a[s].lo, sents_a[s].hi, sents_b[t].lo, sents_b[t].hi)
-                lone_words = align_words(ca, cb, [lone_unit], lexicon, params, matches)
+                lone_words = align_words(ca, cb, [lone_unit], lexicon, params, matches, blocks)
             else:
                 lone_words = words
             contained = max(

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -26,6 +28,14 @@ _MAX_WEIGHT = 5.0
 _MIN_WEIGHT = 1.0
 _IMMUTABLE_BONUS = 1.0
 
+# Words of number phrases and their articles ("a few", "tens of thousands", "dozens").
+NUMBERISH = frozenset(
+    """a an few several many some couple dozen dozens hundreds thousands millions billions
+    tens scores one two three four five six seven eight nine ten twenty hundred thousand
+    million billion half""".split()
+)
+_NUMBER_ALONE = NUMBERISH - {"a", "an"}  # a number on its own ("a" is not one)
+
 
 @dataclass(slots=True)
 class Canonical:
@@ -36,10 +46,24 @@ class Canonical:
     immutable: list[bool]
     _table: tuple[list[str], np.ndarray] | None = None
     _forms: KeyForms | None = None
+    _flags: tuple[list[bool], list[bool]] | None = None
+    _index: dict[str, int] | None = None
+    _columns: list[int | None] | None = None
 
     @property
     def keys(self) -> list[str]:
         return self.analysis.keys
+
+    def token_flags(self) -> tuple[list[bool], list[bool]]:
+        """Per token: is it a grammar word (:data:`STOP_WORDS`), and is it a number on its
+        own ("2019", "three", "dozens"; not "a")? Computed once per document."""
+        if self._flags is None:
+            keys = self.keys
+            self._flags = (
+                [k in STOP_WORDS for k in keys],
+                [k[0].isdigit() or k in _NUMBER_ALONE for k in keys],
+            )
+        return self._flags
 
     def sentence_table(self) -> tuple[list[str], np.ndarray]:
         """Distinct content keys, and a sentences x keys matrix of their weights.
@@ -55,14 +79,30 @@ class Canonical:
             for s, sent in enumerate(sentences):
                 owner[sent.lo : sent.hi] = s
             content = np.flatnonzero((weights > 0) & (owner >= 0))
-            keys: dict[str, int] = {}
-            all_keys = self.keys
-            cols = [keys.setdefault(all_keys[t], len(keys)) for t in content.tolist()]
+            content_keys = list(map(self.keys.__getitem__, content.tolist()))
+            keys = list(dict.fromkeys(content_keys))  # in order of first appearance
+            self._index = index = dict(zip(keys, range(len(keys)), strict=True))
+            cols = list(map(index.__getitem__, content_keys))
             mat = np.zeros((len(sentences), len(keys)), dtype=np.float32)
             # A word repeated in a sentence counts once, at its weight.
             mat[owner[content], cols] = weights[content]
-            self._table = (list(keys), mat)
+            self._table = (keys, mat)
         return self._table
+
+    def key_columns(self, index: dict[str, int]) -> list[int | None]:
+        """Each token's entry in ``index`` (None when absent); cached when ``index`` is
+        this document's own :meth:`key_index`."""
+        if index is self._index:
+            if self._columns is None:
+                self._columns = list(map(index.get, self.keys))
+            return self._columns
+        return list(map(index.get, self.keys))
+
+    def key_index(self) -> dict[str, int]:
+        """Column of each key of :meth:`sentence_table`."""
+        self.sentence_table()
+        assert self._index is not None
+        return self._index
 
     def key_forms(self, lexicon: Lexicon) -> KeyForms:
         """The thesaurus view of the sentence table's keys, built once per document."""
@@ -91,12 +131,18 @@ _CACHE_LIMIT = 300_000
 # Thesaurus entries with more neighbours than this are not searched for synonyms at the
 # sentence level (see Lexicon.neighbour_table); word alignment still tests them pairwise.
 MAX_SYNONYM_DEGREE = 600
-_WEIGHTS: dict[int, dict[str, tuple[float, bool]]] = {}
+# Per key: weight, immutable, grammar word, number on its own (see Canonical.token_flags).
+_WEIGHTS: dict[int, dict[str, tuple[float, bool, bool, bool]]] = {}
 
 
-def _weight_cache(lexicon: Lexicon) -> dict[str, tuple[float, bool]]:
+def _weight_cache(lexicon: Lexicon) -> dict[str, tuple[float, bool, bool, bool]]:
     """Token weights per lexicon, kept across documents: news reuses its words."""
     return _WEIGHTS.setdefault(id(lexicon), {})
+
+
+def _key_entry(key: str, lexicon: Lexicon) -> tuple[float, bool, bool, bool]:
+    weight, immutable = token_weight(key, lexicon)
+    return weight, immutable, key in STOP_WORDS, key[0].isdigit() or key in _NUMBER_ALONE
 
 
 def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonical:
@@ -104,19 +150,20 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
     lexicon = lexicon or default_lexicon()
     cache = _weight_cache(lexicon)
     keys = analysis.keys
-    new = [k for k in keys if k not in cache]
-    lexicon.prime(new + [k[:-2] for k in new if k.endswith("'s")])
-    weights: list[float] = []
-    immutable: list[bool] = []
-    for key in analysis.keys:
-        wi = cache.get(key)
-        if wi is None:
-            wi = token_weight(key, lexicon)
-            if len(cache) < _CACHE_LIMIT:
-                cache[key] = wi
-        weights.append(wi[0])
-        immutable.append(wi[1])
-    return Canonical(analysis, weights, immutable)
+    found = list(map(cache.get, keys))
+    if None in found:
+        new = [k for k, f in zip(keys, found, strict=True) if f is None]
+        lexicon.prime(new + [k[:-2] for k in new if k.endswith("'s")])
+        for t, f in enumerate(found):
+            if f is None:
+                key = keys[t]
+                f = found[t] = cache.get(key) or _key_entry(key, lexicon)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[key] = f
+    weights = list(map(itemgetter(0), found))
+    immutable = list(map(itemgetter(1), found))
+    flags = (list(map(itemgetter(2), found)), list(map(itemgetter(3), found)))
+    return Canonical(analysis, weights, immutable, _flags=flags)
 
 
 @dataclass(slots=True)
@@ -222,14 +269,25 @@ class KeyMatches:
     index_a: dict[str, int]
     index_b: dict[str, int]
     capped_a: np.ndarray
+    _flat: bytes | None = None  # ``full`` row by row, one byte a cell, then ``capped_a``
 
     def related(self, a: str, b: str, lexicon: Lexicon) -> bool:
         """:meth:`Lexicon.related`, read from the matrix when both keys are in it (and a's
         neighbourhood was searched in full), asked of the lexicon otherwise."""
         i, j = self.index_a.get(a), self.index_b.get(b)
-        if i is not None and j is not None and not self.capped_a[i]:
-            return bool(self.full[i, j])
+        if i is not None and j is not None:
+            flat, width, capped_at = self.flat()
+            if not flat[capped_at + i]:
+                return bool(flat[i * width + j])
         return lexicon.related(a, b)
+
+    def flat(self) -> tuple[bytes, int, int]:
+        """``full`` as bytes, row by row (cell ``(i, j)`` at ``i * width + j``), followed by
+        ``capped_a`` (from ``capped_at``): a bytes index is much faster than a numpy one for
+        single questions asked from Python. Returns (bytes, width, capped_at)."""
+        if self._flat is None:
+            self._flat = self.full.tobytes() + self.capped_a.tobytes()
+        return self._flat, self.full.shape[1], self.full.size
 
 
 def match_keys(ca: Canonical, cb: Canonical, lexicon: Lexicon) -> KeyMatches:
@@ -238,11 +296,7 @@ def match_keys(ca: Canonical, cb: Canonical, lexicon: Lexicon) -> KeyMatches:
     fa = ca.key_forms(lexicon)
     exact, full = match_matrix(keys_a, keys_b, lexicon, fa, cb.key_forms(lexicon))
     return KeyMatches(
-        exact=exact,
-        full=full,
-        index_a={k: i for i, k in enumerate(keys_a)},
-        index_b={k: j for j, k in enumerate(keys_b)},
-        capped_a=fa.capped,
+        exact=exact, full=full, index_a=ca.key_index(), index_b=cb.key_index(), capped_a=fa.capped
     )
 
 
@@ -260,10 +314,7 @@ def _slot_table(size: int) -> np.ndarray:
 
 def _forms_table(keys: list[str], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
     """Form ids of every key, and the index of the key each one belongs to."""
-    ids: list[int] = []
-    owner: list[int] = []
-    for i, k in enumerate(keys):
-        for f in lexicon.forms(k):
-            ids.append(f)
-            owner.append(i)
-    return np.array(ids, dtype=np.int64), np.array(owner, dtype=np.int64)
+    forms = list(map(lexicon.forms, keys))
+    ids = np.fromiter(chain.from_iterable(forms), dtype=np.int64)
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), list(map(len, forms)))
+    return ids, owner

@@ -45,19 +45,38 @@ def _is_number(key: str) -> bool:
     return key[0].isdigit() or key in NUMBER_WORDS
 
 
+# What one key says of a fact: 2 a date (a year, a month, a day), 1 a number, 0 neither;
+# kept per key across documents (news reuses its words).
+_KEY_KINDS: dict[str, int] = {}
+_KEY_KINDS_LIMIT = 100_000
+_KINDS: tuple[FactKind | None, ...] = (None, "number", "date")
+
+
+def _key_kind(key: str) -> int:
+    kind = _KEY_KINDS.get(key)
+    if kind is None:
+        kind = 2 if _YEAR.match(key) or key in _DATES else 1 if _is_number(key) else 0
+        if len(_KEY_KINDS) >= _KEY_KINDS_LIMIT:
+            _KEY_KINDS.clear()
+        _KEY_KINDS[key] = kind
+    return kind
+
+
 def _date_or_number(c: Canonical, lo: int, hi: int) -> FactKind | None:
-    keys = c.keys[lo:hi]
-    if any(_YEAR.match(k) for k in keys) or any(k in _DATES for k in keys):
-        return "date"
-    if any(_is_number(k) for k in keys):
-        return "number"
-    return None
+    """ "date" when a token of ``[lo, hi)`` is a year or a date word, else "number" when one
+    is a number, else None."""
+    keys = c.keys
+    if hi - lo == 1:
+        return _KINDS[_key_kind(keys[lo])]
+    return _KINDS[max(map(_key_kind, keys[lo:hi]), default=0)]
 
 
 def _capitalised(c: Canonical, lo: int, hi: int) -> bool:
     """A capitalised word that does not open a sentence: part of a name."""
     text, starts = c.analysis.text, c.analysis.starts
     opening = c.analysis.sentence_starts
+    if hi - lo == 1:
+        return text[starts[lo]].isupper() and lo not in opening
     return any(text[starts[i]].isupper() and i not in opening for i in range(lo, hi))
 
 
@@ -105,17 +124,19 @@ def changed_facts(
     ta, tb = ca.analysis.text, cb.analysis.text
     sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
     for ap in passages:
-        groups: list[list[int]] = []
+        # [i1, i2, j1, j2, kind of the first substitution, substitutions merged]
+        groups: list[list] = []
         for i1, i2, j1, j2, strong in sorted(ap.words.spans):
             kind = _kind(ca, i1, i2, cb, j1, j2)
             if kind is None and strong:
                 continue  # a synonym swap, not a fact
             if groups and groups[-1][1] == i1 and groups[-1][3] == j1:
                 groups[-1][1], groups[-1][3] = i2, j2
+                groups[-1][5] += 1
             else:
-                groups.append([i1, i2, j1, j2])
-        for i1, i2, j1, j2 in groups:
-            kind = _kind(ca, i1, i2, cb, j1, j2)
+                groups.append([i1, i2, j1, j2, kind, 1])
+        for i1, i2, j1, j2, first_kind, merged in groups:
+            kind = first_kind if merged == 1 else _kind(ca, i1, i2, cb, j1, j2)
             if kind is None:
                 continue
             if kind in ("number", "date"):

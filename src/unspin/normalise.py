@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from unspin.models import Document
 
@@ -20,6 +21,9 @@ from unspin.models import Document
 TOKEN_RE = re.compile(
     r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\w+", re.UNICODE
 )
+
+# The same pattern as one group, for re.split (which returns the gaps and the tokens).
+_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 _QUOTE_PAIRS = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u201c", '"'), ("\u201d", '"'))
@@ -45,6 +49,8 @@ _ABBREVIATIONS = frozenset(
     etc no fig jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e p.m
     a.m mt ft""".split()
 )
+
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before white space and a capital,
 # digit or opening quote; a line break always ends one.
@@ -151,12 +157,14 @@ def _sentence_breaks(text: str, start: int, end: int) -> list[int]:
     for m in _SENTENCE_END.finditer(text, start, end):
         # The word before the full stop: an abbreviation or an initial does not end a sentence.
         j = m.start()
-        k = j
-        while k > start and (text[k - 1].isalpha() or text[k - 1] == "."):
-            k -= 1
-        word = text[k:j].lower()
-        if text[j] == "." and (word in _ABBREVIATIONS or len(word) == 1):
-            continue
+        if text[j] == ".":
+            # Read back no further than the longest abbreviation: a longer word is neither.
+            k, stop = j, max(start, j - _LONGEST_ABBREVIATION - 1)
+            while k > stop and (text[k - 1].isalpha() or text[k - 1] == "."):
+                k -= 1
+            word = text[k:j].lower()
+            if j - k <= _LONGEST_ABBREVIATION and (word in _ABBREVIATIONS or len(word) == 1):
+                continue
         breaks.append(m.end())
     return breaks
 
@@ -202,17 +210,21 @@ def analyse(doc: Document) -> Analysis:
             breaks.append(line_end)
             line_start = line_end
         out.content_chars += non_space(text, seg_start, seg_end)
-        spans = [m.span() for m in TOKEN_RE.finditer(text, seg_start, seg_end)]
-        if not spans:
+        # Splitting on the token pattern gives gaps and tokens in turn; their lengths,
+        # summed up, are the offsets (all in C: far cheaper than a match object a token).
+        parts = _TOKEN_SPLIT.split(text[seg_start:seg_end])
+        if len(parts) == 1:
             continue
+        offsets = list(accumulate(map(len, parts), initial=seg_start))
+        seg_starts = offsets[1:-1:2]
+        seg_ends = offsets[2:-1:2]
         base = len(keys)
-        seg_starts = [a for a, _ in spans]
         starts.extend(seg_starts)
-        ends.extend(e for _, e in spans)
+        ends.extend(seg_ends)
         if low is not None:
-            keys.extend(low[a:e] for a, e in spans)
+            keys.extend(map(low.__getitem__, map(slice, seg_starts, seg_ends)))
         else:
-            keys.extend(text[a:e].lower().translate(_QUOTES) for a, e in spans)
+            keys.extend(t.lower().translate(_QUOTES) for t in parts[1::2])
         prev = 0
         for br in breaks:
             k = bisect_left(seg_starts, br, prev)
