@@ -61,7 +61,7 @@ from unspin.dedup.summary import Reporter, Silent, Summary
 from unspin.models import Document
 
 READ_BATCH = 256  # documents a fingerprint task
-PAIR_CHUNK = 8  # pairs a verification task
+PAIR_CHUNK = 64  # pairs a verification task (most are judged from fingerprints: cheap)
 CACHE_DOCUMENTS = 512  # prepared documents kept per worker
 
 # Worker state (set by the pool initializer; the serial path uses the same functions).
@@ -327,7 +327,7 @@ def _verify(
     edges: dict[tuple[int, int], tuple[Edge, str]] = {}
     weak: list[Edge] = []  # related but not strong: attach lone documents afterwards
     weak_only: list[tuple[int, int, int]] = []
-    round_size = max(64, 128 * runner.jobs)
+    round_size = max(1024, 1024 * runner.jobs)
     todo: deque[int] = deque(range(len(a)))
     advance = reporter.start("verify", len(a))
 
