@@ -129,25 +129,27 @@ def _candidates_task(groups: list[list[int]]) -> list[tuple[int, list[Member]]]:
     return out
 
 
-# How a verification task treats its pairs: "screen" (while forming clusters: a pair that
-# can only be a partial reuse is handed back unaligned), "judge" (copy against original:
-# judged from fingerprints when clear, else aligned), "align" (always aligned).
+# How a verification task treats its pairs: "screen" (while forming clusters: pairs the
+# fingerprints do not settle are handed back, marked "align" or "weak_only"), "judge" (copy
+# against original: judged from fingerprints when clear, else aligned), "align" (always
+# aligned).
 Mode = str
 Pair = tuple[int, int, int]  # (a, b, shared features)
+Marked = tuple[str, Pair]  # a pair handed back by a screening task
 
 
-def _verify_task(task: tuple[Mode, list[Pair]]) -> list[Edge | Pair]:
+def _verify_task(task: tuple[Mode, list[Pair]]) -> list[Edge | Marked]:
     mode, pairs = task
     params: DedupParams = _STATE["params"]
-    out: list[Edge | Pair] = []
+    out: list[Edge | Marked] = []
     for a, b, shared in pairs:
         if mode != "align":
             found = screen(a, b, _fingerprint_of(a), _fingerprint_of(b), shared, params)
             if isinstance(found, Edge):
                 out.append(found)
                 continue
-            if found == WEAK_ONLY and mode == "screen":
-                out.append((a, b, shared))
+            if mode == "screen":
+                out.append((WEAK_ONLY if found == WEAK_ONLY else "align", (a, b, shared)))
                 continue
         out.append(verify(a, b, _prepared(a), _prepared(b), shared))
     return out
@@ -319,23 +321,24 @@ def _verify(
     summary: Summary,
     reporter: Reporter,
 ) -> tuple[UnionFind, dict[tuple[int, int], tuple[Edge, str]]]:
-    """Verify candidate pairs in rounds, skipping pairs already connected by strong edges;
-    then align the pairs screened out as partial reuse at best that touch a document still
-    alone, and attach lone documents by their weak edges
+    """Verify candidate pairs, strongest first, skipping pairs already connected by strong
+    edges: screened from their fingerprints in rounds, the few they do not settle aligned
+    in rounds of their own; then align the pairs screened out as partial reuse at best
+    that touch a document still alone, and attach lone documents by their weak edges
     (:func:`~unspin.dedup.steps.attachments`)."""
     uf = UnionFind(n)
     edges: dict[tuple[int, int], tuple[Edge, str]] = {}
     weak: list[Edge] = []  # related but not strong: attach lone documents afterwards
-    weak_only: list[tuple[int, int, int]] = []
+    weak_only: list[Pair] = []
+    undecided: list[Pair] = []
     round_size = max(1024, 1024 * runner.jobs)
-    todo: deque[int] = deque(range(len(a)))
     advance = reporter.start("verify", len(a))
 
-    def take(results: Iterator[list[Edge | tuple[int, int, int]]]) -> None:
+    def take(results: Iterator[list[Edge | Marked]]) -> None:
         for result in results:
             for e in result:
                 if not isinstance(e, Edge):
-                    weak_only.append(e)
+                    (weak_only if e[0] == WEAK_ONLY else undecided).append(e[1])
                     continue
                 summary.verified_pairs += 1
                 summary.by_features += e.method == "features"
@@ -347,19 +350,28 @@ def _verify(
                     else:
                         weak.append(e)
 
-    with summary.stage("verify"):
+    def align(pairs: list[Pair]) -> None:
+        """Align pairs in rounds, skipping the ones connected meanwhile (_round)."""
+        todo = deque(sorted(pairs, key=lambda p: (-p[2], p[0], p[1])))
         while todo:
-            batch, deferred = _round(uf, a, b, todo, round_size)
-            advance(len(batch))
+            batch, deferred = _round(uf, todo, round_size)
             todo.extendleft(reversed(deferred))
-            if not batch:
-                continue
-            batch.sort(key=lambda i: (a[i], b[i]))  # a worker's chunk shares documents
-            tasks = [
-                ("screen", [(int(a[i]), int(b[i]), int(shared[i])) for i in chunk])
-                for chunk in _batches(batch, PAIR_CHUNK)
+            batch.sort()  # a worker's chunk shares documents
+            take(runner.map(_verify_task, [("align", c) for c in _batches(batch, PAIR_CHUNK)]))
+
+    al, bl, sl = a.tolist(), b.tolist(), shared.tolist()
+    with summary.stage("verify"):
+        for start in range(0, len(al), round_size):
+            stop = min(start + round_size, len(al))
+            batch = [
+                (al[i], bl[i], sl[i]) for i in range(start, stop) if not uf.connected(al[i], bl[i])
             ]
-            take(runner.map(_verify_task, tasks))
+            advance(stop - start)
+            batch.sort()  # a worker's chunk shares documents
+            take(runner.map(_verify_task, [("screen", c) for c in _batches(batch, PAIR_CHUNK)]))
+            if len(undecided) >= round_size or stop == len(al):
+                pairs, undecided[:] = list(undecided), []
+                align(pairs)
         # Pairs that can only be a partial reuse matter to documents the strong edges left
         # alone (a partial reuse attaches nothing else); the others are never aligned.
         summary.weak_only = len(weak_only)
@@ -376,9 +388,7 @@ def _verify(
     return uf, edges
 
 
-def _round(
-    uf: UnionFind, a: np.ndarray, b: np.ndarray, todo: deque[int], size: int
-) -> tuple[list[int], list[int]]:
+def _round(uf: UnionFind, todo: deque[Pair], size: int) -> tuple[list[Pair], list[Pair]]:
     """Up to ``size`` pairs to align now, and the pairs to look at again next round.
 
     A pair already connected is dropped; one that would be connected by this round's pairs
@@ -391,19 +401,19 @@ def _round(
             r = joined[r]
         return r
 
-    batch: list[int] = []
-    deferred: list[int] = []
+    batch: list[Pair] = []
+    deferred: list[Pair] = []
     while todo and len(batch) < size:
-        i = todo.popleft()
-        x, y = int(a[i]), int(b[i])
+        pair = todo.popleft()
+        x, y = pair[0], pair[1]
         if uf.connected(x, y):
             continue
         rx, ry = root(x), root(y)
         if rx == ry:
-            deferred.append(i)
+            deferred.append(pair)
             continue
         joined[max(rx, ry)] = min(rx, ry)
-        batch.append(i)
+        batch.append(pair)
     return batch, deferred
 
 
