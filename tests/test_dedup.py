@@ -273,3 +273,13 @@ def test_exact_aligns_every_pair_and_agrees_on_clusters(corpus, local_rows, tmp_
     assert quick.summary.by_features > 0 and exact.summary.by_features == 0
     r = runner.invoke(app, ["dedup", str(corpus), "--out", str(tmp_path / "o"), "--exact"])
     assert r.exit_code == 0, r.output
+
+
+def test_core_counts_ignore_what_only_a_few_members_of_a_large_cluster_share():
+    story = np.arange(1, 7, dtype=np.uint64)
+    source = story
+    # Three of nine spun copies picked the same synonym once: a feature of their spinner's.
+    lucky = np.append(story, np.uint64(100))
+    copies = [lucky] * 3 + [story] * 6
+    counts = core_counts([source, *copies])
+    assert counts == [6] * 10  # the lucky copies are no more complete than the source

@@ -14,6 +14,7 @@ result depends on the order in which an engine happens to meet things.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -269,17 +270,21 @@ def content_chars(doc: Document) -> int:
     return non_space(doc.text)
 
 
-def core_counts(member_features: list[np.ndarray]) -> list[int]:
-    """For each member, how many of its features another member also has.
+def core_counts(member_features: list[np.ndarray], share: float = 0.5) -> list[int]:
+    """For each member, how many of its features are the cluster's *core*: held by at
+    least two members and by at least ``share`` of them.
 
     How complete a member is as a source of the cluster: the original holds what its copies
     share (spinning keeps features, truncation drops some), while a partial copy's own text
-    around the borrowed passage is shared with no one and does not count."""
+    around the borrowed passage is shared with no one and does not count. The share matters
+    in large clusters: hundreds of spun copies of one story share, by chance, features
+    their spinner made (the same synonym picked twice), which only some copies hold; counting
+    those made spun copies look more complete than their source."""
     if len(member_features) < 2:
         return [0] * len(member_features)
     allf = np.concatenate(member_features)
     uniq, counts = np.unique(allf, return_counts=True)
-    common = uniq[counts >= 2]
+    common = uniq[counts >= max(2, math.ceil(share * len(member_features)))]
     return [int(np.isin(f, common, assume_unique=True).sum()) for f in member_features]
 
 
