@@ -27,11 +27,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import sys
 import tempfile
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -57,6 +55,7 @@ from unspin.dedup.steps import (
     spin_probability,
     verify,
 )
+from unspin.dedup.store import pack, unpack
 from unspin.dedup.summary import Reporter, Silent, Summary
 from unspin.models import Document
 
@@ -108,14 +107,6 @@ def session(master: str | None = None, jobs: int | None = None) -> Any:
 # Per-partition functions (run in Spark's Python workers)
 
 
-def _doc(blob: bytes) -> Document:
-    return pickle.loads(zlib.decompress(blob))
-
-
-def _blob(doc: Document) -> bytes:
-    return zlib.compress(pickle.dumps(doc, protocol=5), 1)
-
-
 def _fingerprint_part(params: DedupParams) -> Callable[[Iterable[Any]], Iterator[tuple]]:
     def run(rows: Iterable[Any]) -> Iterator[tuple]:
         batch: list[tuple[int, Document]] = []
@@ -128,7 +119,7 @@ def _fingerprint_part(params: DedupParams) -> Callable[[Iterable[Any]], Iterator
             batch.clear()
 
         for r in rows:
-            batch.append((r.num, _doc(r.blob)))
+            batch.append((r.num, unpack(r.blob)))
             if len(batch) >= 64:
                 yield from flush()
         yield from flush()
@@ -175,7 +166,7 @@ class _Prepared:
 
         c = self.cache.get(num)
         if c is None:
-            c = self.cache[num] = prepare(_doc(blob))
+            c = self.cache[num] = prepare(unpack(blob))
             if len(self.cache) > self.size:
                 self.cache.popitem(last=False)
         else:
@@ -192,7 +183,7 @@ def _verify_part(rows: Iterable[Any]) -> Iterator[tuple]:
 
 def _spin_part(rows: Iterable[Any]) -> Iterator[tuple]:
     for r in rows:
-        yield (r.label, r.num, spin_probability(_doc(r.blob)))
+        yield (r.label, r.num, spin_probability(unpack(r.blob)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,7 +561,7 @@ def stage_documents(
                         "num": list(range(start, len(ids))),
                         "id": [d.id for d in batch],
                         "date": [d.date for d in batch],
-                        "blob": [_blob(d) for d in batch],
+                        "blob": [pack(d) for d in batch],
                     },
                     schema=schema,
                 )
@@ -655,7 +646,7 @@ def read_frame(spark: Any, inputs: list[str]) -> Any:
 
     def to_row(item: tuple[Any, int]) -> tuple[int, str, str | None, bytes]:
         r, num = item
-        return (num, r.id, r.date, _blob(Document(id=r.id, text=r.text, date=r.date)))
+        return (num, r.id, r.date, pack(Document(id=r.id, text=r.text, date=r.date)))
 
     return spark.createDataFrame(
         numbered.map(to_row), "num long, id string, date string, blob binary"

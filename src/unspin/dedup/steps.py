@@ -95,11 +95,6 @@ def fingerprints(docs: list[Document], params: DedupParams) -> list[Fingerprint]
     return list(zip(feats, surfaces, strict=True))
 
 
-def features(doc: Document, params: DedupParams) -> np.ndarray:
-    """The document's spin-invariant features (sorted, unique uint64)."""
-    return fingerprints([doc], params)[0][0]
-
-
 # ---------------------------------------------------------------------------------------------
 # Candidate pairs
 
