@@ -94,7 +94,10 @@ def run_unspin(corpus: Path, engine: str, jobs: int, folder: Path) -> dict[str, 
     )  # fmt: skip
     run = run_measured(cmd, env=_env())
     if run.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{run.stderr[-3000:]}")
+        # The cause of a JVM failure is far above its last lines: keep the whole log.
+        log = Path(tempfile.gettempdir()) / f"bench-dedup-{engine}-failed.log"
+        log.write_text(run.stderr, encoding="utf-8")
+        raise RuntimeError(f"{' '.join(cmd)} failed (whole log: {log}):\n{run.stderr[-3000:]}")
     summary = json.loads(run.stderr.strip().splitlines()[-1])
     rows = [json.loads(line) for line in out.open(encoding="utf-8")]
     return {

@@ -591,7 +591,17 @@ def token_features_batch(analyses: list[Analysis], words: WordTable) -> list[Tok
     distinct, inverse, repeats = np.unique(
         doc * stride + rows[idx], return_inverse=True, return_counts=True
     )
-    syn_gap, syn_count, partner = document_synonyms(words, distinct % stride, distinct // stride)
+    # The synonym search breaks ties by the order of the words it is given. Give it each
+    # document's distinct words in alphabetical order, not in the order of their rows in
+    # the word table: rows follow whatever the process scored before (a document scored
+    # differently after a thousand comparisons than in a fresh process), and two copies of
+    # one text in different sentence orders must score alike.
+    distinct_rows, distinct_docs = distinct % stride, distinct // stride
+    spelled = np.array([words.keys_by_row[r] for r in distinct_rows.tolist()], dtype=object)
+    order = np.lexsort((spelled, distinct_docs))
+    found = document_synonyms(words, distinct_rows[order], distinct_docs[order])
+    syn_gap, syn_count, partner = (np.empty_like(x) for x in found)
+    syn_gap[order], syn_count[order], partner[order] = found
     syn_gap, syn_count, repeats = syn_gap[inverse], syn_count[inverse], repeats[inverse]
     own_fit = np.log1p(c_left) + np.log1p(c_right)
 
