@@ -1,4 +1,4 @@
-from unspin.align import AlignParams, align, chain_seeds
+from unspin.align import AlignParams, align, align_words, chain_seeds
 from unspin.canonical import canonicalise
 from unspin.documents import document_from_text
 from unspin.lexicon import default_lexicon
@@ -134,3 +134,22 @@ def test_long_uneven_runs_are_searched_at_their_ends():
         ([ca.keys[t] for t in a], [cb.keys[t] for t in b]) for a, b, _ in pieces
     ]
     assert all(a[0] < 4 or a[0] >= 8 for a, _, _ in pieces)
+
+
+def test_unchanged_sentences_align_as_kept_words():
+    # A unit whose two sentences are the same words (a reprint, or a sentence the spinner
+    # left alone) is all kept words, exactly as the edit script would have it.
+    lex = default_lexicon()
+    text = "Kim boarded his personal train in Pyongyang on Sunday afternoon."
+    ca, cb = _prep(text), _prep(text.replace("Kim", "KIM"))
+    spun = _prep("Kim boarded his own educate in Pyongyang on Sunday afternoon.")
+    n = len(ca.keys)
+    kept = align_words(ca, cb, [(0, n, 0, n)], lex, AlignParams())
+    content = sum(1 for w in ca.weights if w > 0)
+    assert kept.substitutions == [] and kept.spans == []
+    assert kept.aligned_words == content and kept.substituted_words == 0
+    assert kept.matched_weight_a == kept.total_weight_a == sum(ca.weights)
+    assert kept.matched_weight_b == kept.total_weight_b == sum(cb.weights)
+    # The same unit with swaps still goes through the edit script.
+    swapped = align_words(ca, spun, [(0, n, 0, len(spun.keys))], lex, AlignParams())
+    assert [(s.a, s.b) for s in swapped.substitutions] == [("train", "educate")]

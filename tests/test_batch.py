@@ -1,6 +1,6 @@
 import pytest
 
-from unspin.batch import Pair, compare_pairs, read_pairs
+from unspin.batch import Pair, _Worker, compare_pairs, last_uses, read_pairs
 from unspin.documents import BadInputError
 
 from .conftest import SEED_ORIGINAL, SEED_SPUN
@@ -26,3 +26,33 @@ def test_compare_pairs_reports_missing_documents_per_pair(tmp_path):
     results = list(compare_pairs(pairs))
     assert results[0].comparison is not None and results[0].error is None
     assert results[1].comparison is None and "no such file" in str(results[1].error)
+
+
+def test_last_uses_name_documents_no_later_pair_needs():
+    pairs = [Pair(1, "a", "b"), Pair(2, "a", "c"), Pair(3, "c", "c"), Pair(4, "d", "b")]
+    assert last_uses(pairs) == [(), ("a",), ("c",), ("d", "b")]
+
+
+def test_workers_forget_documents_after_their_last_pair():
+    pairs = [
+        Pair(1, str(SEED_ORIGINAL), str(SEED_SPUN)),
+        Pair(2, str(SEED_SPUN), str(SEED_SPUN)),
+    ]
+    worker = _Worker()
+    first, second = (worker(p, done) for p, done in zip(pairs, last_uses(pairs), strict=True))
+    assert first.comparison is not None and second.comparison is not None
+    assert not worker.cache  # both documents forgotten after the pair that used them last
+    # Without the release list a worker keeps what it prepared (the LRU alone bounds it).
+    worker(pairs[0])
+    assert set(worker.cache) == {str(SEED_ORIGINAL), str(SEED_SPUN)}
+
+
+def test_compare_pairs_in_worker_processes_matches_one_process():
+    pairs = [
+        Pair(1, str(SEED_ORIGINAL), str(SEED_SPUN)),
+        Pair(2, str(SEED_SPUN), str(SEED_ORIGINAL)),
+        Pair(3, str(SEED_ORIGINAL), str(SEED_SPUN)),
+    ]
+    one = [r.comparison.to_json() for r in compare_pairs(pairs)]
+    two = [r.comparison.to_json() for r in compare_pairs(pairs, jobs=2)]
+    assert one == two

@@ -1,4 +1,6 @@
-from unspin.canonical import canonicalise, match_keys, match_matrix, token_weight
+import numpy as np
+
+from unspin.canonical import canonicalise, key_forms, match_keys, match_matrix, token_weight
 from unspin.documents import document_from_text
 from unspin.lexicon import default_lexicon
 from unspin.normalise import analyse
@@ -64,3 +66,36 @@ def test_key_matches_flat_reads_like_the_matrix():
         for j in range(width):
             assert bool(flat[i * width + j]) == bool(m.full[i, j])
     assert m.related("train", "educate", lex) and not m.related("train", "quickly", lex)
+
+
+def test_match_matrix_agrees_with_related_word_by_word():
+    # The vectorised search (a's neighbourhood against b's forms, hits traced back to
+    # keys) must say what the lexicon says pair by pair, wherever a's entry is searched.
+    lex = default_lexicon()
+    keys_a = "train party leader expected members capital officials big kim 2019 trains".split()
+    keys_b = "educate social gathering chief anticipated customers cash officers large".split()
+    keys_b += ["kim", "trained", "peskov"]
+    exact, full = match_matrix(keys_a, keys_b, lex)
+    capped = key_forms(keys_a, lex).capped
+    for i, a in enumerate(keys_a):
+        for j, b in enumerate(keys_b):
+            assert exact[i, j] == (a == b)
+            if not capped[i]:
+                assert full[i, j] == lex.related(a, b), (a, b)
+
+
+def test_neighbourhood_traces_positions_back_to_keys():
+    lex = default_lexicon()
+    keys = ["train", "peskov", "party", "leader"]
+    forms = key_forms(keys, lex)
+    near = forms.neighbourhood(lex)
+    assert near is forms.neighbourhood(lex)  # built once
+    positions = np.arange(len(near.ids))
+    owners = near.keys_at(positions)
+    for p in range(0, len(near.ids), 37):
+        k = int(owners[p])
+        mine = set(lex.forms(keys[k]))
+        assert near.ids[p] in mine or any(near.ids[p] in lex.neighbours(f) for f in mine)
+    assert owners[: near.n_own].tolist() == forms.owner.tolist()
+    # "peskov" has no thesaurus neighbours: only its own forms belong to it.
+    assert 1 not in owners[near.n_own :].tolist()

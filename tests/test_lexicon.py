@@ -47,3 +47,40 @@ def test_hash_is_stable():
     # The on-disk table is keyed by this hash: it must never change between versions.
     assert word_hash("train") == 0xB9E25AACF295904E
     assert word_hash("train") != word_hash("Train")
+
+
+def test_ids_found_across_the_whole_hash_range(lex):
+    # Hashes above 2**63 do not fit numpy's int64: the search must still find them.
+    words = [lex.word(i) for i in range(0, len(lex), len(lex) // 400)]
+    assert any(word_hash(w) >= 2**63 for w in words)
+    assert any(word_hash(w) < 2**63 for w in words)
+    assert all(lex.word(lex.id(w)) == w for w in words)
+
+
+def test_related_is_the_thesaurus_graph(lex):
+    # related() binary-searches sorted rows; it must agree with reading the rows whole.
+    words = ["train", "party", "capital", "leader", "expected", "big", "run", "kim", "2019"]
+    words += [lex.word(i) for i in range(1000, len(lex), len(lex) // 60)]
+
+    def reference(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        fa, fb = lex.forms(a), lex.forms(b)
+        if set(fa) & set(fb):
+            return True
+        return any(lex.neighbours(x) & set(fb) for x in fa)
+
+    for a in words:
+        for b in words:
+            assert lex.related(a, b) == reference(a, b), (a, b)
+            assert lex.related(a, b) == lex.related(b, a)
+
+
+def test_neighbour_runs_are_the_neighbour_table_in_pieces(lex):
+    import numpy as np
+
+    ids = np.array([lex.id(w) for w in ["train", "party", "make", "kim", "leader"]])
+    neigh, which = lex.neighbour_table(ids, 600)
+    runs, entry, degree = lex.neighbour_runs(ids, 600)
+    assert np.array_equal(np.concatenate(runs), neigh)
+    assert np.array_equal(np.repeat(entry, degree), which)

@@ -16,6 +16,7 @@ The method follows the seed-extend-filter scheme of the best PAN text-alignment 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -608,7 +609,7 @@ def align_words(
     matched_a = matched_b = 0.0
     aligned = substituted = 0
 
-    def add_equal(i_list: list[int], j_list: list[int]) -> None:
+    def add_equal(i_list: Sequence[int], j_list: Sequence[int]) -> None:
         nonlocal matched_a, matched_b, aligned
         weights = [wa[i] for i in i_list]
         matched_a += sum(weights)
@@ -695,12 +696,19 @@ def align_words(
     for a_lo, a_hi, b_lo, b_hi in units:
         before_a, before_b = matched_a, matched_b
         first_sub = len(subs)
-        left_a, left_b = run(
-            list(range(a_lo, a_hi)),
-            list(range(b_lo, b_hi)),
-            _opcodes(ka[a_lo:a_hi], kb[b_lo:b_hi]),
-            1,
-        )
+        unit_keys_a, unit_keys_b = ka[a_lo:a_hi], kb[b_lo:b_hi]
+        if unit_keys_a == unit_keys_b:
+            # A sentence kept word for word (a reprint, or one the spinner left alone):
+            # the edit script would be one run of equal words.
+            add_equal(range(a_lo, a_hi), range(b_lo, b_hi))
+            left_a, left_b = [], []
+        else:
+            left_a, left_b = run(
+                list(range(a_lo, a_hi)),
+                list(range(b_lo, b_hi)),
+                _opcodes(unit_keys_a, unit_keys_b),
+                1,
+            )
         # A second pass looks for moved clauses: only worth it when both sides kept a run
         # of content words the first pass could not place.
         if (

@@ -1,15 +1,16 @@
 """Many comparisons at once: ``unspin compare --pairs``.
 
 Pairs come from a tab-separated file (two document paths a line). Each worker prepares a
-document once however many pairs name it (an LRU of prepared documents), and results come
-back in input order whatever the number of worker processes.
+document once however many pairs name it (an LRU of prepared documents), forgets it after
+the last pair that names it, and results come back in input order whatever the number of
+worker processes.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,8 +70,25 @@ def read_pairs(
         yield Pair(n, a, b)
 
 
+def last_uses(pairs: Sequence[Pair]) -> list[tuple[str, ...]]:
+    """For each pair, the documents it names that no later pair names.
+
+    A worker forgets those once the pair is compared: a prepared document carries its
+    thesaurus neighbourhood and sentence tables (hundreds of kilobytes), and keeping
+    thousands that will never be asked for again costs more in memory traffic than
+    preparing them did.
+    """
+    seen: set[str] = set()
+    out: list[tuple[str, ...]] = []
+    for pair in reversed(pairs):
+        out.append(tuple(dict.fromkeys(p for p in (pair.a, pair.b) if p not in seen)))
+        seen.update((pair.a, pair.b))
+    out.reverse()
+    return out
+
+
 class _Worker:
-    """Compares pairs, keeping recently prepared documents."""
+    """Compares pairs, keeping recently prepared documents that later pairs still name."""
 
     def __init__(self) -> None:
         self.cache: OrderedDict[str, Canonical] = OrderedDict()
@@ -85,34 +103,41 @@ class _Worker:
             self.cache.move_to_end(path)
         return c
 
-    def __call__(self, pair: Pair) -> PairResult:
+    def __call__(self, pair: Pair, done: tuple[str, ...] = ()) -> PairResult:
+        """Compare one pair, then forget the documents in ``done`` (see :func:`last_uses`)."""
         try:
             return PairResult(pair, compare_prepared(self.prepared(pair.a), self.prepared(pair.b)))
         except BadInputError as e:
             return PairResult(pair, None, e)
+        finally:
+            for path in done:
+                self.cache.pop(path, None)
 
 
 _WORKER: _Worker | None = None
 
 
-def _work(pair: Pair) -> PairResult:
+def _work(task: tuple[Pair, tuple[str, ...]]) -> PairResult:
     global _WORKER
     if _WORKER is None:
         _WORKER = _Worker()
-    return _WORKER(pair)
+    return _WORKER(*task)
 
 
 def compare_pairs(pairs: Iterable[Pair], jobs: int = 1) -> Iterator[PairResult]:
     """Compare every pair, in input order; ``jobs`` worker processes (1: in this process).
 
     Pairs are handed out in chunks of neighbours, so that pairs sharing a document tend to
-    meet the same worker's cache.
+    meet the same worker's cache. All pairs are read first: each is sent with the documents
+    it is the last to name, which its worker then forgets.
     """
+    items = list(pairs)
+    tasks = zip(items, last_uses(items), strict=True)
     if jobs <= 1:
         worker = _Worker()
-        for pair in pairs:
-            yield worker(pair)
+        for task in tasks:
+            yield worker(*task)
         return
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     with ctx.Pool(jobs) as pool:
-        yield from pool.imap(_work, pairs, chunksize=16)
+        yield from pool.imap(_work, tasks, chunksize=16)

@@ -167,6 +167,36 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
 
 
 @dataclass(slots=True)
+class Neighbourhood:
+    """The word forms of a list of keys followed by all their thesaurus neighbours, as one
+    flat array of form ids, with a way back from a position in it to its key.
+
+    The array is large (tens of thousands of ids for a news article) and few of its
+    entries ever match, so the key of each entry is not stored: positions before
+    ``n_own`` are the keys' own forms (of key ``own_key[p]``); after them come runs of
+    neighbours, run ``r`` starting at ``n_own + run_start[r]`` and belonging to key
+    ``run_key[r]``.
+    """
+
+    ids: np.ndarray  # form ids, in the thesaurus' own integer type
+    n_own: int
+    own_key: np.ndarray
+    run_start: np.ndarray
+    run_key: np.ndarray
+
+    def keys_at(self, positions: np.ndarray) -> np.ndarray:
+        """The key each of ``positions`` (sorted indices into :attr:`ids`) belongs to."""
+        split = int(np.searchsorted(positions, self.n_own))
+        rest = positions[split:] - self.n_own
+        return np.concatenate(
+            [
+                self.own_key[positions[:split]],
+                self.run_key[np.searchsorted(self.run_start, rest, side="right") - 1],
+            ]
+        )
+
+
+@dataclass(slots=True)
 class KeyForms:
     """The thesaurus view of a list of distinct keys, computed once per document.
 
@@ -182,16 +212,21 @@ class KeyForms:
     form_ptr: np.ndarray
     form_keys: np.ndarray
     capped: np.ndarray  # per key: a form has too many neighbours to be expanded
-    _neighbourhood: tuple[np.ndarray, np.ndarray] | None = None
+    _neighbourhood: Neighbourhood | None = None
 
-    def neighbourhood(self, lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
-        """The keys' own forms followed by all their thesaurus neighbours, each with the
-        key it came from (built on first use: only one side of a pair needs it)."""
+    def neighbourhood(self, lexicon: Lexicon) -> Neighbourhood:
+        """The keys' own forms followed by all their thesaurus neighbours (built on first
+        use: only one side of a pair needs it)."""
         if self._neighbourhood is None:
-            neigh, which = lexicon.neighbour_table(self.ids, MAX_SYNONYM_DEGREE)
-            self._neighbourhood = (
-                np.concatenate([self.ids, neigh]),
-                np.concatenate([self.owner, self.owner[which]]),
+            runs, run_entry, degree = lexicon.neighbour_runs(self.ids, MAX_SYNONYM_DEGREE)
+            run_start = np.zeros(len(degree), dtype=np.int64)
+            np.cumsum(degree[:-1], out=run_start[1:])
+            self._neighbourhood = Neighbourhood(
+                ids=np.concatenate([self.ids, *runs], dtype=lexicon.id_dtype),
+                n_own=len(self.ids),
+                own_key=self.owner,
+                run_start=run_start,
+                run_key=self.owner[run_entry],
             )
         return self._neighbourhood
 
@@ -226,36 +261,36 @@ def match_matrix(
     """
     index_b = {k: j for j, k in enumerate(keys_b)}
     exact = np.zeros((len(keys_a), len(keys_b)), dtype=bool)
-    for i, k in enumerate(keys_a):
-        j = index_b.get(k)
-        if j is not None:
-            exact[i, j] = True
+    cols = list(map(index_b.get, keys_a))
+    rows = [i for i, j in enumerate(cols) if j is not None]
+    exact[rows, [cols[i] for i in rows]] = True
     full = exact.copy()
     fa = forms_a if forms_a is not None else key_forms(keys_a, lexicon)
     fb = forms_b if forms_b is not None else key_forms(keys_b, lexicon)
     if not len(fa.ids) or not len(fb.form_ids):
         return exact, full
-    cand, cand_key = fa.neighbourhood(lexicon)
+    near = fa.neighbourhood(lexicon)
     # Mark b's forms in a vocabulary-wide table: testing a's whole neighbourhood is then
-    # one gather, however large Moby's entries are.
-    slot = _slot_table(len(lexicon))
-    slot[fb.form_ids] = np.arange(len(fb.form_ids), dtype=np.int32)
+    # one gather, however large Moby's entries are (a byte an entry keeps the table in
+    # cache); only the few hits are then traced back to their keys and forms.
+    present = _presence_table(len(lexicon))
+    present[fb.form_ids] = 1
     try:
-        found = slot[cand]
+        hit = np.flatnonzero(present[near.ids])
     finally:
-        slot[fb.form_ids] = -1
-    hit = found >= 0
-    rows, hit_forms = cand_key[hit], found[hit].astype(np.int64)
+        present[fb.form_ids] = 0
+    hit_rows = near.keys_at(hit)
+    hit_forms = np.searchsorted(fb.form_ids, near.ids[hit])
     # Each hit form stands for one or more keys of b: expand the CSR runs.
     counts = fb.form_ptr[hit_forms + 1] - fb.form_ptr[hit_forms]
-    rows = np.repeat(rows, counts)
+    hit_rows = np.repeat(hit_rows, counts)
     first = np.cumsum(counts) - counts
     at = (
         np.arange(int(counts.sum()))
         - np.repeat(first, counts)
         + np.repeat(fb.form_ptr[hit_forms], counts)
     )
-    full[rows, fb.form_keys[at]] = True
+    full[hit_rows, fb.form_keys[at]] = True
     return exact, full
 
 
@@ -303,12 +338,13 @@ def match_keys(ca: Canonical, cb: Canonical, lexicon: Lexicon) -> KeyMatches:
 _SCRATCH = threading.local()
 
 
-def _slot_table(size: int) -> np.ndarray:
-    """A table of -1 per vocabulary entry, one per thread, reused by every comparison (and
-    left all -1 after each): allocating 1.5 MB per pair would cost more than the lookup."""
-    table = getattr(_SCRATCH, "table", None)
+def _presence_table(size: int) -> np.ndarray:
+    """A table of one zero byte per vocabulary entry, one per thread, reused by every
+    comparison (and left all zero after each): allocating it per pair would cost more
+    than the lookup."""
+    table = getattr(_SCRATCH, "present", None)
     if table is None or len(table) != size:
-        table = _SCRATCH.table = np.full(size, -1, dtype=np.int32)
+        table = _SCRATCH.present = np.zeros(size, dtype=np.uint8)
     return table
 
 

@@ -10,6 +10,7 @@ thesaurus covers (names, numbers) are the strongest evidence of copying.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -68,9 +69,12 @@ class Lexicon:
 
     def id(self, word: str) -> int | None:
         """Id of a lower-cased entry, None when the table does not hold it."""
-        h = np.uint64(word_hash(word))
-        i = int(np.searchsorted(self._hash, h))
-        if i < len(self._hash) and self._hash[i] == h:
+        # The hash goes in as numpy's uint64 (a Python int above 2**63 would make numpy
+        # compare as objects); the comparison is of Python ints, cheaper than numpy's.
+        h = word_hash(word)
+        hashes = self._hash
+        i = int(hashes.searchsorted(np.uint64(h)))
+        if i < len(hashes) and int(hashes[i]) == h:
             return i
         return None
 
@@ -141,8 +145,9 @@ class Lexicon:
         if i is None:
             out: tuple[int, ...] = ()
         else:
-            lo = int(np.searchsorted(self._lemma_from, i, side="left"))
-            hi = int(np.searchsorted(self._lemma_from, i, side="right"))
+            # A word has few lemmas: bisect in Python beats numpy's call overhead.
+            lo = bisect_left(self._lemma_from, i)
+            hi = bisect_right(self._lemma_from, i, lo)
             out = (i, *self._lemma_to[lo:hi].tolist())
         _bounded(self._forms_cache)[word] = out
         return out
@@ -178,6 +183,26 @@ class Lexicon:
         owner = np.repeat(np.flatnonzero(keep), degree[keep])
         return np.concatenate(runs).astype(np.int64), owner
 
+    def neighbour_runs(
+        self, word_ids: np.ndarray, max_degree: int
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """:meth:`neighbour_table` left in pieces: the runs of neighbours (views of the
+        CSR array), the index of the entry each run belongs to, and each run's length.
+        For callers that look up all neighbours but need the owner of only the few that
+        match, and so can skip building an owner per neighbour."""
+        starts = self._ptr[word_ids]
+        stops = self._ptr[word_ids + 1]
+        degree = stops - starts
+        keep = np.flatnonzero((degree > 0) & (degree <= max_degree))
+        idx = self._idx
+        runs = [idx[a:b] for a, b in zip(starts[keep].tolist(), stops[keep].tolist(), strict=True)]
+        return runs, keep, degree[keep]
+
+    @property
+    def id_dtype(self) -> np.dtype:
+        """The integer type of the thesaurus' neighbour ids."""
+        return self._idx.dtype
+
     def degrees(self, word_ids: np.ndarray) -> np.ndarray:
         """How many neighbours each entry has."""
         return self._ptr[word_ids + 1] - self._ptr[word_ids]
@@ -204,12 +229,17 @@ class Lexicon:
             return False
         if not set(fa).isdisjoint(fb):
             return True
-        # The relation is symmetric: expand the side with fewer neighbours (a spinner's
-        # rare substitute has a short entry; the common word it replaced, a long one).
-        ptr = self._ptr
-        if sum(ptr[x + 1] - ptr[x] for x in fb) < sum(ptr[x + 1] - ptr[x] for x in fa):
-            fa, fb = fb, fa
-        return any(not self.neighbours(x).isdisjoint(fb) for x in fa)
+        # The graph is symmetric and each row is sorted (see scripts/build_lexicon.py):
+        # a binary search for b's forms in the rows of a's forms answers, without
+        # building a set of a row's hundreds of neighbours for one question.
+        ptr, idx = self._ptr, self._idx
+        for x in fa:
+            lo, hi = int(ptr[x]), int(ptr[x + 1])
+            for y in fb:
+                k = bisect_left(idx, y, lo, hi)
+                if k < hi and idx[k] == y:
+                    return True
+        return False
 
     def zipf(self, word: str) -> float:
         """Zipf frequency (log10 per billion words); 0 for words the table does not know."""
