@@ -54,7 +54,6 @@ from unspin.dedup.steps import (
     pick_original,
     screen,
     spin_probability,
-    support_counts,
     verify,
 )
 from unspin.dedup.store import DocStore, Spill, pack
@@ -121,12 +120,10 @@ def _candidates_task(groups: list[list[int]]) -> list[tuple[int, list[Member]]]:
     out = []
     for members in groups:
         info = [store.naming_info(m) for m in members]
-        feats = [f for f, _, _ in info]
+        cores = core_counts([f for f, _, _ in info])
         ms = [
-            Member(m, core, chars, date, support)
-            for m, core, support, (_, chars, date) in zip(
-                members, core_counts(feats), support_counts(feats), info, strict=True
-            )
+            Member(m, core, chars, date)
+            for m, core, (_, chars, date) in zip(members, cores, info, strict=True)
         ]
         out.append((members[0], name_candidates(ms, params)))
     return out
