@@ -21,6 +21,7 @@ from unspin.dedup.steps import (
     count_pairs,
     name_candidates,
     pick_original,
+    support_counts,
 )
 
 from .conftest import SEED_ORIGINAL, SEED_SPUN
@@ -283,3 +284,34 @@ def test_core_counts_ignore_what_only_a_few_members_of_a_large_cluster_share():
     copies = [lucky] * 3 + [story] * 6
     counts = core_counts([source, *copies])
     assert counts == [6] * 10  # the lucky copies are no more complete than the source
+
+
+def test_a_copy_cut_short_is_not_named_over_its_source():
+    story = np.arange(1, 21, dtype=np.uint64)
+    # The source, three full reprints and six copies cut after the first half: the core
+    # (held by at least half the members) is the first half, which every member holds.
+    full = [story] * 4
+    cut = [story[:10]] * 6
+    feats = [*full, *cut]
+    cores = core_counts(feats)
+    assert len(set(cores)) == 1  # the core cannot tell them apart
+    support = support_counts(feats)
+    assert support[0] == 20 and support[-1] == 10  # the full copies hold all 20
+    members = [
+        Member(n, core, 900 if n < 4 else 450, None, sup)
+        for n, (core, sup) in enumerate(zip(cores, support, strict=True))
+    ]
+    cands = name_candidates(members, DedupParams(name_candidates=10))
+    assert cands[0].num == 0  # most supported first
+    spin = dict.fromkeys(range(10), 0.15)
+    assert pick_original(cands, spin) == 0  # not the shortest text, a cut copy
+    assert support_counts([story]) == [0]
+
+
+def test_features_a_spinner_made_do_not_count_as_support():
+    story = np.arange(1, 21, dtype=np.uint64)
+    # Of twelve copies, two picked the same synonyms: three features of their spinner's.
+    lucky = np.append(story, np.arange(100, 103, dtype=np.uint64))
+    feats = [story, lucky, lucky, *[story] * 10]
+    support = support_counts(feats)
+    assert support[0] == support[1] == 20  # the source is as supported as the lucky copies

@@ -54,6 +54,7 @@ from unspin.dedup.steps import (
     pick_original,
     screen,
     spin_probability,
+    support_counts,
     verify,
 )
 from unspin.dedup.store import DocStore, Spill, pack
@@ -120,10 +121,12 @@ def _candidates_task(groups: list[list[int]]) -> list[tuple[int, list[Member]]]:
     out = []
     for members in groups:
         info = [store.naming_info(m) for m in members]
-        cores = core_counts([f for f, _, _ in info])
+        feats = [f for f, _, _ in info]
         ms = [
-            Member(m, core, chars, date)
-            for m, core, (_, chars, date) in zip(members, cores, info, strict=True)
+            Member(m, core, chars, date, support)
+            for m, core, support, (_, chars, date) in zip(
+                members, core_counts(feats), support_counts(feats), info, strict=True
+            )
         ]
         out.append((members[0], name_candidates(ms, params)))
     return out

@@ -53,6 +53,7 @@ from unspin.dedup.steps import (
     pick_original,
     screen,
     spin_probability,
+    support_counts,
     verify,
 )
 from unspin.dedup.store import pack, unpack
@@ -478,11 +479,18 @@ def _originals(labels: Any, feats: Any, docs: Any, params: DedupParams) -> tuple
         F.collect_list(F.struct("num", "feats", "chars", "date")).alias("members")
     )
 
-    def candidates(r: Any) -> tuple[int, list[tuple[int, int, int, str | None]]]:
+    def candidates(r: Any) -> tuple[int, list[tuple[int, int, int, str | None, int]]]:
         members = sorted(r.members, key=lambda m: m.num)
-        cores = core_counts([np.array(m.feats, dtype=np.int64).view(np.uint64) for m in members])
-        ms = [Member(m.num, c, m.chars, m.date) for m, c in zip(members, cores, strict=True)]
-        return r.label, [(m.num, m.core, m.chars, m.date) for m in name_candidates(ms, params)]
+        feats = [np.array(m.feats, dtype=np.int64).view(np.uint64) for m in members]
+        ms = [
+            Member(m.num, core, m.chars, m.date, support)
+            for m, core, support in zip(
+                members, core_counts(feats), support_counts(feats), strict=True
+            )
+        ]
+        return r.label, [
+            (m.num, m.core, m.chars, m.date, m.support) for m in name_candidates(ms, params)
+        ]
 
     cands = grouped.rdd.map(candidates).cache()
     single = cands.filter(lambda kv: len(kv[1]) == 1).map(lambda kv: (kv[0], kv[1][0][0]))
@@ -499,7 +507,7 @@ def _originals(labels: Any, feats: Any, docs: Any, params: DedupParams) -> tuple
 
     def pick(kv: Any) -> tuple[int, int]:
         label, (cs, sp) = kv
-        members = [Member(n, core, chars, d) for n, core, chars, d in cs]
+        members = [Member(*c) for c in cs]
         return label, pick_original(members, dict(sp))
 
     picked = multi.join(spins).map(pick)

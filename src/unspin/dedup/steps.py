@@ -258,6 +258,7 @@ class Member:
     core: int  # features shared with another member of the cluster (core_counts)
     chars: int  # non-space characters (content_chars)
     date: str | None
+    support: int = 0  # features held by a quarter of the members (support_counts)
 
 
 def content_chars(doc: Document) -> int:
@@ -283,32 +284,50 @@ def core_counts(member_features: list[np.ndarray], share: float = 0.5) -> list[i
     return [int(np.isin(f, common, assume_unique=True).sum()) for f in member_features]
 
 
+def support_counts(member_features: list[np.ndarray], share: float = 0.25) -> list[int]:
+    """For each member, how many of its features a wider circle shares: held by at least
+    ``share`` of the members (a quarter, where the core asks half).
+
+    It separates members the core does not: a copy cut short holds the core as fully as its
+    source, but not its later paragraphs, which the source shares with its other full copies
+    (often fewer than half the members, when many copies are cut). A plain count of how
+    often others hold a member's features does not do: in a cluster of hundreds, a feature
+    a spinner made (the same common synonym picked in many copies) is held by dozens, and a
+    lightly spun copy then out-counted its source; such features stay under a quarter."""
+    return core_counts(member_features, share)
+
+
 def name_candidates(members: list[Member], params: DedupParams) -> list[Member]:
     """The members that may be the original, before spin scores are looked at.
 
     The earliest date wins when dates exist (undated members only when none has one); among
     those, the most complete (:func:`core_counts`, at least ``completeness`` of the best),
-    at most ``name_candidates`` of them, most complete first (ties: input order)."""
+    at most ``name_candidates`` of them, most complete first (ties: the most supported, see
+    :func:`support_counts`, then input order)."""
     dated = [m for m in members if m.date]
     if dated:
         first = min(m.date for m in dated)  # type: ignore[type-var]
         members = [m for m in dated if m.date == first]
     most = max(m.core for m in members)
     pool = [m for m in members if m.core >= params.completeness * most]
-    pool.sort(key=lambda m: (-m.core, m.num))
+    pool.sort(key=lambda m: (-m.core, -m.support, m.num))
     return pool[: params.name_candidates]
 
 
 def pick_original(candidates: list[Member], spin: dict[int, float]) -> int:
-    """The least spun candidate, then the most complete, then the one with least text
-    (boilerplate added around a reprint), then the first in input order.
+    """The least spun candidate, then the most complete (core, then support: a copy cut
+    short is as complete in its core as its source but less supported), then the one with
+    least text (boilerplate added around a reprint), then the first in input order.
 
     Spin probabilities (:mod:`unspin.score`) are compared to one decimal: a spun copy reads
     tenths more spun than its source, while a reprint or a reordered copy differs from it by
     noise, which must not decide."""
     if len(candidates) == 1:
         return candidates[0].num
-    return min(candidates, key=lambda m: (round(spin[m.num], 1), -m.core, m.chars, m.num)).num
+    return min(
+        candidates,
+        key=lambda m: (round(spin[m.num], 1), -m.core, -m.support, m.chars, m.num),
+    ).num
 
 
 def spin_probability(doc: Document) -> float:
