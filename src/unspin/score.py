@@ -591,17 +591,7 @@ def token_features_batch(analyses: list[Analysis], words: WordTable) -> list[Tok
     distinct, inverse, repeats = np.unique(
         doc * stride + rows[idx], return_inverse=True, return_counts=True
     )
-    # The synonym search breaks ties by the order of the words it is given. Give it each
-    # document's distinct words in alphabetical order, not in the order of their rows in
-    # the word table: rows follow whatever the process scored before (a document scored
-    # differently after a thousand comparisons than in a fresh process), and two copies of
-    # one text in different sentence orders must score alike.
-    distinct_rows, distinct_docs = distinct % stride, distinct // stride
-    spelled = np.array([words.keys_by_row[r] for r in distinct_rows.tolist()], dtype=object)
-    order = np.lexsort((spelled, distinct_docs))
-    found = document_synonyms(words, distinct_rows[order], distinct_docs[order])
-    syn_gap, syn_count, partner = (np.empty_like(x) for x in found)
-    syn_gap[order], syn_count[order], partner[order] = found
+    syn_gap, syn_count, partner = document_synonyms(words, distinct % stride, distinct // stride)
     syn_gap, syn_count, repeats = syn_gap[inverse], syn_count[inverse], repeats[inverse]
     own_fit = np.log1p(c_left) + np.log1p(c_right)
 
@@ -686,7 +676,26 @@ def document_synonyms(
     a spun text holds rare words next to the common synonym they replaced. Each word's
     neighbours come from :attr:`WordTable.expansion`. ``docs`` says which document each
     row is in (all in one when None); rows of different documents never pair.
+
+    The search breaks ties by the order of the words it is given, so it is given each
+    document's words in alphabetical order, whatever the order of ``rows``: rows follow
+    whatever the process scored before (a document scored differently after a thousand
+    comparisons than in a fresh process), and two copies of one text in different sentence
+    orders must score alike.
     """
+    doc_of = np.zeros(len(rows), dtype=np.int64) if docs is None else docs.astype(np.int64)
+    spelled = np.array([words.keys_by_row[r] for r in rows.tolist()], dtype=object)
+    order = np.lexsort((spelled, doc_of))
+    found = _synonyms_in_order(words, rows[order], doc_of[order])
+    gap, count, partner = (np.empty_like(x) for x in found)
+    gap[order], count[order], partner[order] = found
+    return gap, count, partner
+
+
+def _synonyms_in_order(
+    words: WordTable, rows: np.ndarray, doc_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`document_synonyms` for rows in the order that breaks its ties."""
     u = len(rows)
     best = np.full(u, -3.0)
     count = np.zeros(u)
@@ -703,7 +712,6 @@ def document_synonyms(
         return best, count, partner
     neigh = np.concatenate([words.expansion[r] for r in rows.tolist()]).astype(np.int64)
     # Look each neighbour up among the forms of the same document's words.
-    doc_of = np.zeros(u, dtype=np.int64) if docs is None else docs.astype(np.int64)
     span = len(words.lexicon) + 1
     form_keys = doc_of[owner] * span + form_ids
     order = np.argsort(form_keys, kind="stable")

@@ -46,15 +46,14 @@ from unspin.dedup.steps import (
     attachments,
     bucket_pairs,
     candidate_order,
+    cluster_members,
     content_chars,
-    core_counts,
     count_pairs,
     fingerprints,
     name_candidates,
     pick_original,
     screen,
     spin_probability,
-    support_counts,
     verify,
 )
 from unspin.dedup.store import DocStore, Spill, pack
@@ -120,14 +119,8 @@ def _candidates_task(groups: list[list[int]]) -> list[tuple[int, list[Member]]]:
     store, params = _store(), _STATE["params"]
     out = []
     for members in groups:
-        info = [store.naming_info(m) for m in members]
-        feats = [f for f, _, _ in info]
-        ms = [
-            Member(m, core, chars, date, support)
-            for m, core, support, (_, chars, date) in zip(
-                members, core_counts(feats), support_counts(feats), info, strict=True
-            )
-        ]
+        feats, chars, dates = zip(*map(store.naming_info, members), strict=True)
+        ms = cluster_members(members, list(feats), list(chars), list(dates))
         out.append((members[0], name_candidates(ms, params)))
     return out
 

@@ -46,14 +46,13 @@ from unspin.dedup.steps import (
     Edge,
     Member,
     Row,
+    cluster_members,
     content_chars,
-    core_counts,
     fingerprints,
     name_candidates,
     pick_original,
     screen,
     spin_probability,
-    support_counts,
     verify,
 )
 from unspin.dedup.store import pack, unpack
@@ -481,13 +480,12 @@ def _originals(labels: Any, feats: Any, docs: Any, params: DedupParams) -> tuple
 
     def candidates(r: Any) -> tuple[int, list[tuple[int, int, int, str | None, int]]]:
         members = sorted(r.members, key=lambda m: m.num)
-        feats = [np.array(m.feats, dtype=np.int64).view(np.uint64) for m in members]
-        ms = [
-            Member(m.num, core, m.chars, m.date, support)
-            for m, core, support in zip(
-                members, core_counts(feats), support_counts(feats), strict=True
-            )
-        ]
+        ms = cluster_members(
+            [m.num for m in members],
+            [np.array(m.feats, dtype=np.int64).view(np.uint64) for m in members],
+            [m.chars for m in members],
+            [m.date for m in members],
+        )
         return r.label, [
             (m.num, m.core, m.chars, m.date, m.support) for m in name_candidates(ms, params)
         ]

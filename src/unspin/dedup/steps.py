@@ -297,6 +297,19 @@ def support_counts(member_features: list[np.ndarray], share: float = 0.25) -> li
     return core_counts(member_features, share)
 
 
+def cluster_members(
+    nums: list[int], feats: list[np.ndarray], chars: list[int], dates: list[str | None]
+) -> list[Member]:
+    """One cluster's members as naming sees them, their core and support counted among
+    them (both engines build them here, so both name alike)."""
+    return [
+        Member(num, core, n_chars, date, support)
+        for num, core, support, n_chars, date in zip(
+            nums, core_counts(feats), support_counts(feats), chars, dates, strict=True
+        )
+    ]
+
+
 def name_candidates(members: list[Member], params: DedupParams) -> list[Member]:
     """The members that may be the original, before spin scores are looked at.
 
