@@ -290,7 +290,7 @@ def write_table(
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", arr)
     (tmp / "words.txt").write_bytes(blob)
-    write_phrase_heads(tmp, sorted_words)
+    write_phrases(tmp, sorted_words)
     if out.exists():
         old = out.with_name(out.name + ".old")
         out.rename(old)
@@ -302,13 +302,13 @@ def write_table(
         tmp.rename(out)
 
 
-def write_phrase_heads(folder: Path, words: list[str]) -> None:
-    """``phrase_heads.txt``: the words that open a multi-word entry ("social" for "social
-    gathering"). The word aligner asks the table about a run of words only when its first
-    word is one of them: most runs are not phrases, and a set look-up is cheaper than a
+def write_phrases(folder: Path, words: list[str]) -> None:
+    """``phrases.txt``: the multi-word entries ("social gathering"), one a line. The word
+    aligner asks whether runs of two or three words are an entry many times a comparison,
+    almost always of runs that are not: a set of these lines answers that without a
     search of the table."""
-    heads = sorted({w.split(" ", 1)[0] for w in words if " " in w})
-    (folder / "phrase_heads.txt").write_text("\n".join(heads) + "\n", encoding="utf-8")
+    phrases = sorted(w for w in words if " " in w)
+    (folder / "phrases.txt").write_text("\n".join(phrases) + "\n", encoding="utf-8")
 
 
 def main() -> None:

@@ -119,9 +119,9 @@ def test_block_runs_and_passage_reset():
     assert blocks._run(0, [3, 4, 0], 3, 3) == (False, False)  # not contiguous, no phrase
     assert blocks.piece_score([1, 2], [1]) == (2.5, True)
     assert blocks.word_score(3, 2) == (2.0, True)
-    assert blocks._scores and blocks._words
+    assert blocks._scores
     blocks.new_passage()
-    assert not blocks._scores and blocks._words  # word scores outlive a passage
+    assert not blocks._scores
 
 
 def test_long_uneven_runs_are_searched_at_their_ends():

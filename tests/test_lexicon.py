@@ -84,3 +84,21 @@ def test_neighbour_runs_are_the_neighbour_table_in_pieces(lex):
     runs, entry, degree = lex.neighbour_runs(ids, 600)
     assert np.array_equal(np.concatenate(runs), neigh)
     assert np.array_equal(np.repeat(entry, degree), which)
+
+
+def test_phrases_are_the_tables_multi_word_entries(lex, tmp_path):
+    assert lex.is_phrase(["social", "gathering"])
+    assert lex.is_phrase(["tens", "of", "thousands"]) == (lex.id("tens of thousands") is not None)
+    assert not lex.is_phrase(["gathering", "social"])
+    # The shipped phrase list is exactly the entries with a space in them, and a table
+    # built without the list derives the same set from its words.
+    blob, _ = lex.word_blob()
+    entries = {w for w in blob.decode("utf-8").split("\n") if " " in w}
+    lex.is_phrase(["social", "gathering"])
+    assert lex._phrases - {""} == entries
+    folder = lex._words_path.parent
+    for f in folder.iterdir():
+        if f.name != "phrases.txt":
+            (tmp_path / f.name).symlink_to(f)
+    older = Lexicon(tmp_path)
+    assert older.is_phrase(["social", "gathering"]) and older._phrases - {""} == entries

@@ -289,16 +289,15 @@ class _BlockAligner:
         self._text_b, self._starts_b = cb.analysis.text, cb.analysis.starts
         self._opens_a, self._opens_b = ca.analysis.sentence_starts, cb.analysis.sentence_starts
         # The key matches as bytes, and each token's row or column in them (None: not there).
-        self._flat: bytes | None = None
-        self._cols_a: list[int | None] = []
-        self._cols_b: list[int | None] = []
+        self._flat = b""
+        self._cols_a: list[int | None] = [None] * len(ca.keys)
+        self._cols_b: list[int | None] = [None] * len(cb.keys)
         self._width = self._capped_at = 0
         if matches is not None:
             self._flat, self._width, self._capped_at = matches.flat()
             self._cols_a = ca.key_columns(matches.index_a)
             self._cols_b = cb.key_columns(matches.index_b)
         self._scores: dict[tuple[int, int, int, int], tuple[float, bool]] = {}
-        self._words: dict[tuple[int, int], tuple[float, bool]] = {}
         # (side, end, length) of a run of words -> (could be one side of a phrase
         # substitution, is a thesaurus entry)
         self._runs: dict[tuple[int, int, int], tuple[bool, bool]] = {}
@@ -320,40 +319,29 @@ class _BlockAligner:
 
     def word_score(self, i: int, j: int) -> tuple[float, bool]:
         """:meth:`piece_score` of one token for one token (the common case, kept lean: one
-        call, the matrix of key matches read as bytes)."""
-        key = (i, j)
-        cached = self._words.get(key)
-        if cached is not None:
-            return cached
+        call, the matrix of key matches read as bytes; not cached, since a pair of tokens
+        is seldom asked twice)."""
         stop = self.stop_a[i]
         if stop != self.stop_b[j]:
-            cached = _NO  # "is" -> "check": grammar never turns into content
+            return _NO  # "is" -> "check": grammar never turns into content
+        ra, rb = self._cols_a[i], self._cols_b[j]
+        if ra is not None and rb is not None and not self._flat[self._capped_at + ra]:
+            related = self._flat[ra * self._width + rb]
         else:
-            ki, kj = self.ka[i], self.kb[j]
-            flat = self._flat
-            ra = rb = None
-            if flat is not None:
-                ra, rb = self._cols_a[i], self._cols_b[j]
-            if ra is not None and rb is not None and not flat[self._capped_at + ra]:
-                related = flat[ra * self._width + rb]
-            else:
-                related = self.lexicon.related(ki, kj)
-            if related:
-                cached = _SYNONYM
-            elif (
-                self.wa[i] > 0
-                and self.wb[j] > 0
-                # Same kind of token: a number for a number, a name (capitalised, not
-                # opening its sentence) for a name ("Putin" never becomes "walks").
-                and ki[0].isdigit() == kj[0].isdigit()
-                and (self._text_a[self._starts_a[i]].isupper() and i not in self._opens_a)
-                == (self._text_b[self._starts_b[j]].isupper() and j not in self._opens_b)
-            ):
-                cached = _PLAIN
-            else:
-                cached = _GRAMMAR if stop else _NO
-        self._words[key] = cached
-        return cached
+            related = self.lexicon.related(self.ka[i], self.kb[j])
+        if related:
+            return _SYNONYM
+        if (
+            self.wa[i] > 0
+            and self.wb[j] > 0
+            # Same kind of token: a number for a number, a name (capitalised, not opening
+            # its sentence) for a name ("Putin" never becomes "walks").
+            and self.ka[i][0].isdigit() == self.kb[j][0].isdigit()
+            and (self._text_a[self._starts_a[i]].isupper() and i not in self._opens_a)
+            == (self._text_b[self._starts_b[j]].isupper() and j not in self._opens_b)
+        ):
+            return _PLAIN
+        return _GRAMMAR if stop else _NO
 
     def _run(self, side: int, tokens: list[int], end: int, n: int) -> tuple[bool, bool]:
         """Of the ``n`` tokens ending at ``tokens[end - 1]`` (of a when ``side`` is 0): could
@@ -371,7 +359,7 @@ class _BlockAligner:
                 keys = [all_keys[x] for x in tokens[end - n : end]]
                 has_number = True in [numbers[x] for x in tokens[end - n : end]]
                 key = None
-            known = self.lexicon.may_be_phrase(keys) and bool(self.lexicon.forms(" ".join(keys)))
+            known = self.lexicon.is_phrase(keys)
             # A number phrase needs a number in it: most runs are ruled out by that alone.
             cached = (known or (has_number and _numberish(keys)), known)
             if key is not None:

@@ -58,8 +58,14 @@ class Lexicon:
         self._word_offsets = load("word_offsets")
         self._words_path = path / "words.txt"
         self._words_blob: bytes | None = None
-        self._heads_path = path / "phrase_heads.txt"
-        self._phrase_heads: frozenset[str] | None = None
+        self._phrases_path = path / "phrases.txt"
+        self._phrases: frozenset[str] | None = None
+        # The same arrays as memoryviews: bisecting one from Python reads plain ints, where
+        # indexing an ndarray makes a numpy scalar a probe (several times slower).
+        self._hash_view = memoryview(self._hash)
+        self._idx_view = memoryview(self._idx)
+        self._ptr_view = memoryview(self._ptr)
+        self._lemma_from_view = memoryview(self._lemma_from)
         self._neigh_cache: dict[int, frozenset[int]] = {}
         self._forms_cache: dict[str, tuple[int, ...]] = {}
         self._related_cache: dict[tuple[str, str], bool] = {}
@@ -69,12 +75,10 @@ class Lexicon:
 
     def id(self, word: str) -> int | None:
         """Id of a lower-cased entry, None when the table does not hold it."""
-        # The hash goes in as numpy's uint64 (a Python int above 2**63 would make numpy
-        # compare as objects); the comparison is of Python ints, cheaper than numpy's.
         h = word_hash(word)
-        hashes = self._hash
-        i = int(hashes.searchsorted(np.uint64(h)))
-        if i < len(hashes) and int(hashes[i]) == h:
+        hashes = self._hash_view
+        i = bisect_left(hashes, h)
+        if i < len(hashes) and hashes[i] == h:
             return i
         return None
 
@@ -122,17 +126,22 @@ class Lexicon:
         out[self._lemma_from[has[self._lemma_to]]] = True
         return out
 
-    def may_be_phrase(self, words: list[str]) -> bool:
-        """False when no multi-word entry starts with ``words[0]`` (a cheap filter before
-        looking a run of words up as a phrase)."""
-        if self._phrase_heads is None:
+    def is_phrase(self, words: list[str]) -> bool:
+        """Whether ``words`` together are a multi-word entry of the table ("social
+        gathering", "tens of thousands").
+
+        The word aligner asks this of many runs of two or three words, almost all of them
+        no entry: a set of the entries' text (loaded on first use, tens of milliseconds)
+        answers without hashing and searching the table.
+        """
+        if self._phrases is None:
             try:
-                text = self._heads_path.read_text(encoding="utf-8")
-                self._phrase_heads = frozenset(text.split("\n"))
+                text = self._phrases_path.read_text(encoding="utf-8")
             except FileNotFoundError:  # a table built before the file existed
-                self._phrase_heads = frozenset()
-                return True
-        return not self._phrase_heads or words[0] in self._phrase_heads
+                blob, _ = self.word_blob()
+                text = "\n".join(w for w in blob.decode("utf-8").split("\n") if " " in w)
+            self._phrases = frozenset(text.split("\n"))
+        return " ".join(words) in self._phrases
 
     def forms(self, word: str) -> tuple[int, ...]:
         """Ids of a lower-cased word and of its lemmas; empty when the word is unknown."""
@@ -146,8 +155,8 @@ class Lexicon:
             out: tuple[int, ...] = ()
         else:
             # A word has few lemmas: bisect in Python beats numpy's call overhead.
-            lo = bisect_left(self._lemma_from, i)
-            hi = bisect_right(self._lemma_from, i, lo)
+            lo = bisect_left(self._lemma_from_view, i)
+            hi = bisect_right(self._lemma_from_view, i, lo)
             out = (i, *self._lemma_to[lo:hi].tolist())
         _bounded(self._forms_cache)[word] = out
         return out
@@ -232,9 +241,9 @@ class Lexicon:
         # The graph is symmetric and each row is sorted (see scripts/build_lexicon.py):
         # a binary search for b's forms in the rows of a's forms answers, without
         # building a set of a row's hundreds of neighbours for one question.
-        ptr, idx = self._ptr, self._idx
+        ptr, idx = self._ptr_view, self._idx_view
         for x in fa:
-            lo, hi = int(ptr[x]), int(ptr[x + 1])
+            lo, hi = ptr[x], ptr[x + 1]
             for y in fb:
                 k = bisect_left(idx, y, lo, hi)
                 if k < hi and idx[k] == y:
