@@ -1,4 +1,6 @@
-from unspin.align import AlignParams, align, align_words, chain_seeds
+import numpy as np
+
+from unspin.align import AlignParams, _key_sentences, _reach, align, align_words, chain_seeds
 from unspin.canonical import canonicalise
 from unspin.documents import document_from_text
 from unspin.lexicon import default_lexicon
@@ -153,3 +155,16 @@ def test_unchanged_sentences_align_as_kept_words():
     # The same unit with swaps still goes through the edit script.
     swapped = align_words(ca, spun, [(0, n, 0, len(spun.keys))], lex, AlignParams())
     assert [(s.a, s.b) for s in swapped.substitutions] == [("train", "educate")]
+
+
+def test_sentence_reach_equals_the_dense_product():
+    # _reach walks only the matched key pairs; it must give exactly the thresholded product
+    # of the match matrix with the other side's key-by-sentence incidence.
+    rng = np.random.default_rng(3)
+    for density in (0.0, 0.02, 0.3):
+        full = rng.random((40, 55)) < density
+        weights_b = (rng.random((9, 55)) < 0.15) * rng.random((9, 55)).astype(np.float32)
+        rows, cols = np.divmod(np.flatnonzero(full), full.shape[1])
+        got = _reach(rows, cols, 40, _key_sentences(weights_b), 9)
+        dense = (full.astype(np.float32) @ (weights_b > 0).T.astype(np.float32)) > 0
+        assert got.dtype == np.float32 and np.array_equal(got > 0, dense)

@@ -67,6 +67,34 @@ class WordAlignment:
     spans: list[tuple[int, int, int, int, bool]]
 
 
+def _key_sentences(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences each key occurs in, as CSR (``ptr``, ``sentences``), from a
+    sentences x keys weight matrix: most keys occur once or twice."""
+    n_sentences, n_keys = weights.shape
+    # (np.nonzero of a 2-d array is several times slower than of a flat one.)
+    keys, sentences = np.divmod(np.flatnonzero(weights.T > 0), n_sentences)
+    ptr = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n_keys), out=ptr[1:])
+    return ptr, sentences
+
+
+def _reach(
+    rows: np.ndarray, cols: np.ndarray, n_rows: int, csr: tuple[np.ndarray, np.ndarray], n: int
+) -> np.ndarray:
+    """An ``n_rows`` x ``n`` 0/1 matrix: row ``r`` reaches sentence ``t`` when some matched
+    key pair ``(r, c)`` (of ``rows``, ``cols``) has key ``c`` in sentence ``t`` (``csr``:
+    :func:`_key_sentences` of the other side). The same as thresholding the product of
+    the match matrix with the keys' sentence incidence, but touching only the matches:
+    a few in a hundred key pairs match."""
+    ptr, sentences = csr
+    counts = ptr[cols + 1] - ptr[cols]
+    total = int(counts.sum())
+    first = np.repeat(ptr[cols] - (np.cumsum(counts) - counts), counts)
+    out = np.zeros((n_rows, n), dtype=np.float32)
+    out[np.repeat(rows, counts), sentences[first + np.arange(total)]] = 1.0
+    return out
+
+
 def _sentence_matrices(ca: Canonical, cb: Canonical, matches: KeyMatches, params: AlignParams):
     """Sentence x sentence similarity (with synonyms) and exact-anchor weight.
 
@@ -77,13 +105,16 @@ def _sentence_matrices(ca: Canonical, cb: Canonical, matches: KeyMatches, params
     _, wa = ca.sentence_table()
     _, wb = cb.sentence_table()
     exact, full = matches.exact, matches.full
-    f32 = np.float32
-    ia, ib = (wa > 0).astype(f32), (wb > 0).astype(f32)
-    exact_f, full_f = exact.astype(f32), full.astype(f32)
+    n_a, n_b = len(wa), len(wb)
+    # The matched key pairs (exact ones are among them), and where each key occurs.
+    hits = np.flatnonzero(full)
+    rows, cols = np.divmod(hits, full.shape[1])
+    same = exact.ravel()[hits]
+    sents_a, sents_b = _key_sentences(wa), _key_sentences(wb)
     # m_a[s, t]: weight of sentence s's words that have a partner in sentence t; m_b likewise.
-    m_a = wa @ ((full_f @ ib.T) > 0).astype(f32)
-    m_b = ((ia @ full_f) > 0).astype(f32) @ wb.T
-    anchors = wa @ ((exact_f @ ib.T) > 0).astype(f32)
+    m_a = wa @ _reach(rows, cols, full.shape[0], sents_b, n_b)
+    m_b = _reach(cols, rows, full.shape[1], sents_a, n_a).T @ wb.T
+    anchors = wa @ _reach(rows[same], cols[same], full.shape[0], sents_b, n_b)
     w_a, w_b = wa.sum(axis=1)[:, None], wb.sum(axis=1)[None, :]
     total = w_a + w_b
     with np.errstate(invalid="ignore", divide="ignore"):
