@@ -398,27 +398,26 @@ class _BlockAligner:
         return cached
 
     def _piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
-        ka = [self.ka[i] for i in a]
-        kb = [self.kb[j] for j in b]
+        la, lb = len(a), len(b)
         # A run of several words is related to anything only if it is a thesaurus entry
-        # itself (or the same words): asking that first spares most look-ups.
-        joined_a, joined_b = " ".join(ka), " ".join(kb)
-        if joined_a == joined_b or (
-            (len(a) == 1 or self._run(0, a, len(a), len(a))[1])
-            and (len(b) == 1 or self._run(1, b, len(b), len(b))[1])
-            and self.lexicon.related(joined_a, joined_b)
-        ):
-            return _PHRASE
+        # itself (or the same words): asking that first spares most look-ups. Keys hold no
+        # spaces, so runs of different lengths are never the same words.
+        entries = (la == 1 or self._run(0, a, la, la)[1]) and (
+            lb == 1 or self._run(1, b, lb, lb)[1]
+        )
+        if entries or la == lb:
+            joined_a = " ".join([self.ka[i] for i in a])
+            joined_b = " ".join([self.kb[j] for j in b])
+            if joined_a == joined_b or (entries and self.lexicon.related(joined_a, joined_b)):
+                return _PHRASE
         num_a, num_b = self.num_a, self.num_b
-        if (
-            True in [num_a[i] for i in a]
-            and True in [num_b[j] for j in b]
-            and _numberish(ka)
-            and _numberish(kb)
-        ):
-            # A number phrase is one unit: "millions" -> "thousands and thousands" whole,
-            # not "millions" -> "thousands" plus two stray words.
-            return 1.0 + 0.6 * (max(len(ka), len(kb)) - 1), True
+        if True in [num_a[i] for i in a] and True in [num_b[j] for j in b]:
+            ka = [self.ka[i] for i in a]
+            kb = [self.kb[j] for j in b]
+            if _numberish(ka) and _numberish(kb):
+                # A number phrase is one unit: "millions" -> "thousands and thousands"
+                # whole, not "millions" -> "thousands" plus two stray words.
+                return 1.0 + 0.6 * (max(la, lb) - 1), True
         return _NO
 
     def _one_to_few(
@@ -623,7 +622,7 @@ def align_words(
         blocks = _BlockAligner(ca, cb, lexicon, matches)
     else:
         blocks.new_passage()
-    split = blocks.split
+    split, word_score = blocks.split, blocks.word_score
     subs: list[tuple[int, int, int, int, bool]] = []
     matched_a = matched_b = 0.0
     aligned = substituted = 0
@@ -635,8 +634,27 @@ def align_words(
         matched_b += sum([wb[j] for j in j_list])
         aligned += len(weights) - weights.count(0.0)  # content words (weights are >= 0)
 
+    def add_word(i: int, j: int, strong: bool) -> None:
+        """:func:`add_piece` of one word for one word (most pieces), kept lean."""
+        nonlocal matched_a, matched_b, aligned, substituted
+        w_a, w_b = wa[i], wb[j]
+        if ka[i] == kb[j]:  # the same word, met again inside a rewritten run
+            matched_a += w_a
+            matched_b += w_b
+            aligned += w_a != 0.0
+        elif w_a or w_b:  # ("the" -> "a" is grammar, not spinning)
+            subs.append((i, i + 1, j, j + 1, strong))
+            substituted += 1
+            aligned += 1
+            if strong:  # a substitute is evidence of copying only when a spinner could make it
+                matched_a += w_a
+                matched_b += w_b
+
     def add_piece(i_list: list[int], j_list: list[int], strong: bool) -> None:
         nonlocal matched_a, matched_b, aligned, substituted
+        if len(i_list) == 1 and len(j_list) == 1:
+            add_word(i_list[0], j_list[0], strong)
+            return
         if len(i_list) == len(j_list) and [ka[i] for i in i_list] == [kb[j] for j in j_list]:
             add_equal(i_list, j_list)  # the same words, met again inside a rewritten run
             return
@@ -652,7 +670,7 @@ def align_words(
         n = max(content_a, 1)
         substituted += n
         aligned += n
-        if strong:  # a substitute is evidence of copying only when a spinner could make it
+        if strong:
             matched_a += sum(weights_a)
             matched_b += sum(weights_b)
 
@@ -675,6 +693,16 @@ def align_words(
                     left_a.extend(i_list)
                     left_b.extend(j_list)
             elif op == "replace":
+                if i2 - i1 == 1 and j2 - j1 == 1 and min_equal == 1:
+                    # One word for one word, the spinner's commonest edit: no search.
+                    i, j = i_all[i1], j_all[j1]
+                    score, strong = word_score(i, j)
+                    if score > 0:
+                        add_word(i, j, strong)
+                    else:
+                        left_a.append(i)
+                        left_b.append(j)
+                    continue
                 i_list, j_list = i_all[i1:i2], j_all[j1:j2]
                 used_a: set[int] = set()
                 used_b: set[int] = set()
