@@ -220,12 +220,7 @@ def _opcodes(a: list[str], b: list[str]) -> list[_Opcode]:
     out: list[_Opcode] = []
     last = len(raw) - 1
     for k, (tag, i1, i2, j1, j2) in enumerate(raw):
-        if (
-            tag == "equal"
-            and 0 < k < last
-            and i2 - i1 <= 2
-            and all(w in STOP_WORDS for w in a[i1:i2])
-        ):
+        if tag == "equal" and 0 < k < last and i2 - i1 <= 2 and STOP_WORDS.issuperset(a[i1:i2]):
             tag = "replace"
         if tag != "equal" and out and out[-1][0] != "equal":
             _, i1, _, j1, _ = out[-1]
@@ -634,6 +629,15 @@ def align_words(
         matched_b += sum([wb[j] for j in j_list])
         aligned += len(weights) - weights.count(0.0)  # content words (weights are >= 0)
 
+    def add_span(a0: int, a1: int, b0: int, b1: int) -> None:
+        """:func:`add_equal` of the tokens ``[a0, a1)`` and ``[b0, b1)`` (slices are cheaper
+        than gathering token by token)."""
+        nonlocal matched_a, matched_b, aligned
+        weights = wa[a0:a1]
+        matched_a += sum(weights)
+        matched_b += sum(wb[b0:b1])
+        aligned += len(weights) - weights.count(0.0)
+
     def add_word(i: int, j: int, strong: bool) -> None:
         """:func:`add_piece` of one word for one word (most pieces), kept lean."""
         nonlocal matched_a, matched_b, aligned, substituted
@@ -681,11 +685,16 @@ def align_words(
         min_equal: int,
     ) -> tuple[list[int], list[int]]:
         """Align two token lists by their edit script; returns the tokens left unpaired on
-        each side."""
+        each side. The first pass (``min_equal`` 1) aligns whole units, contiguous runs of
+        tokens."""
         left_a: list[int] = []
         left_b: list[int] = []
         for op, i1, i2, j1, j2 in ops:
             if op == "equal":
+                if min_equal == 1:
+                    a0, b0 = i_all[i1], j_all[j1]
+                    add_span(a0, a0 + i2 - i1, b0, b0 + j2 - j1)
+                    continue
                 i_list, j_list = i_all[i1:i2], j_all[j1:j2]
                 if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):
                     add_equal(i_list, j_list)
@@ -747,7 +756,7 @@ def align_words(
         if unit_keys_a == unit_keys_b:
             # A sentence kept word for word (a reprint, or one the spinner left alone):
             # the edit script would be one run of equal words.
-            add_equal(range(a_lo, a_hi), range(b_lo, b_hi))
+            add_span(a_lo, a_hi, b_lo, b_hi)
             left_a, left_b = [], []
         else:
             left_a, left_b = run(
