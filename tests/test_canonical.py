@@ -99,3 +99,21 @@ def test_neighbourhood_traces_positions_back_to_keys():
     assert owners[: near.n_own].tolist() == forms.owner.tolist()
     # "peskov" has no thesaurus neighbours: only its own forms belong to it.
     assert 1 not in owners[near.n_own :].tolist()
+
+
+def test_key_entries_agree_with_token_weight(seed_original, seed_spun):
+    # key_entries reads Zipf values and neighbour flags from bytes tables, for many keys
+    # at once: it must give what token_weight and token_flags give a key at a time.
+    from unspin.canonical import _key_entry, key_entries
+    from unspin.lexicon import Lexicon
+
+    lex = Lexicon()  # fresh: nothing primed or cached yet
+    keys = analyse(seed_original).keys + analyse(seed_spun).keys
+    keys += ["korea's", "peskov's", "zzqx's", "a", "x", "7", "2019", "dozens", "a few", "'s"]
+    keys = list(dict.fromkeys(keys + ["party", "social gathering", "trained", "munitions"]))
+    entries = key_entries(keys, lex)
+    assert list(entries) == keys
+    reference = Lexicon()
+    for key in keys:
+        assert entries[key] == _key_entry(key, reference), key
+    assert any(e[1] for e in entries.values()) and any(not e[1] for e in entries.values())

@@ -1,3 +1,6 @@
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from unspin.documents import document_from_text
 from unspin.normalise import analyse, boilerplate_spans, is_boilerplate_line
 
@@ -109,3 +112,59 @@ def test_token_pattern_matches_the_plain_alternation():
         "Korea\u2019s 3.5.6x 7:30pm 3abc 2nds 1990s 1st, e.g. U.S. £5.50 — 20%! ١٢٣ abc١"
     )
     assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def _reference_analyse(text: str) -> tuple[list, list, list]:
+    """The plain definition analyse's fast paths must meet: TOKEN_RE's matches, keys as
+    slices of the text folded whole (per token when folding changes its length), and a
+    sentence break at every line break and at every sentence end found line by line (a
+    full stop after an abbreviation or an initial is none, however far back it reads)."""
+    from bisect import bisect_left
+
+    from unspin.normalise import _ABBREVIATIONS, _QUOTES, _SENTENCE_END, TOKEN_RE, _folded
+
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    low = _folded(text)
+    keys = [low[s:e] if low is not None else text[s:e].lower().translate(_QUOTES) for s, e in spans]
+    breaks, line_start = [], 0
+    for line in text.splitlines(keepends=True):
+        line_end = line_start + len(line)
+        for m in _SENTENCE_END.finditer(text, line_start, line_end):
+            j = k = m.start()
+            while k > line_start and (text[k - 1].isalpha() or text[k - 1] == "."):
+                k -= 1
+            word = text[k:j].lower()
+            if text[j] != "." or not (word in _ABBREVIATIONS or len(word) == 1):
+                breaks.append(m.end())
+        breaks.append(line_end)
+        line_start = line_end
+    sentences, prev, starts = [], 0, [s for s, _ in spans]
+    for br in breaks:
+        k = bisect_left(starts, br, prev)
+        if k > prev:
+            end = br
+            while text[end - 1].isspace():
+                end -= 1
+            sentences.append((starts[prev], end, prev, k))
+        prev = k
+    return spans, keys, sentences
+
+
+_TRICKY = "aZé İΣσς’‘ʼ“”'\".!?)( \n\r\u2028\x1c_0123456789²½١£—-,:stndrh"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_TRICKY, max_size=80) | st.text(max_size=40))
+@example("ΟΔΟΣ.Α ΟΔΟΣ Σ'Α")  # a capital sigma folds by its neighbours, across token ends
+@example("Ann é. Bob 7 Ωé. 8")  # letters before a full stop, not ASCII
+def test_analyse_meets_the_plain_definition(text):
+    # ASCII token classes, NUL-joined folding and one sentence search a segment are
+    # shortcuts: tokens, keys and sentences must be what the plain definition gives.
+    text = "x " + text  # never a date prefix
+    a = analyse(document_from_text("x", text))
+    spans, keys, sentences = _reference_analyse(text)
+    if a.masked:
+        return  # boilerplate lines: the reference knows nothing of masking
+    assert list(zip(a.starts, a.ends, strict=True)) == spans
+    assert a.keys == keys
+    assert [(s.start, s.end, s.lo, s.hi) for s in a.sentences] == sentences

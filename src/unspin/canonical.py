@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import is_, itemgetter
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -132,17 +133,62 @@ _CACHE_LIMIT = 300_000
 # sentence level (see Lexicon.neighbour_table); word alignment still tests them pairwise.
 MAX_SYNONYM_DEGREE = 600
 # Per key: weight, immutable, grammar word, number on its own (see Canonical.token_flags).
-_WEIGHTS: dict[int, dict[str, tuple[float, bool, bool, bool]]] = {}
+KeyEntry = tuple[float, bool, bool, bool]
+_WEIGHTS: dict[int, dict[str, KeyEntry]] = {}
+# Per lexicon: each entry's Zipf value (tenths) and whether it has neighbours, one byte an
+# entry (see _entry_bytes); weak, so that a lexicon's tables go with it.
+_ENTRY_BYTES: WeakKeyDictionary[Lexicon, tuple[bytes, bytes]] = WeakKeyDictionary()
 
 
-def _weight_cache(lexicon: Lexicon) -> dict[str, tuple[float, bool, bool, bool]]:
+def _weight_cache(lexicon: Lexicon) -> dict[str, KeyEntry]:
     """Token weights per lexicon, kept across documents: news reuses its words."""
     return _WEIGHTS.setdefault(id(lexicon), {})
 
 
-def _key_entry(key: str, lexicon: Lexicon) -> tuple[float, bool, bool, bool]:
+def _key_entry(key: str, lexicon: Lexicon) -> KeyEntry:
     weight, immutable = token_weight(key, lexicon)
     return weight, immutable, key in STOP_WORDS, key[0].isdigit() or key in _NUMBER_ALONE
+
+
+def _entry_bytes(lexicon: Lexicon) -> tuple[bytes, bytes]:
+    """The lexicon's Zipf values (tenths, as stored) and a has-neighbours flag per entry,
+    as bytes: indexing bytes yields a plain int, where indexing the arrays makes a numpy
+    scalar each time (several times slower, for the thousands of words a corpus brings).
+    Built once per lexicon (a few hundred kilobytes, a millisecond)."""
+    cached = _ENTRY_BYTES.get(lexicon)
+    if cached is None:
+        zipf, ptr = lexicon._zipf, lexicon._ptr  # read only
+        assert zipf.dtype == np.uint8, "one byte a Zipf value"
+        cached = _ENTRY_BYTES[lexicon] = (zipf.tobytes(), (ptr[1:] > ptr[:-1]).tobytes())
+    return cached
+
+
+def key_entries(keys: list[str], lexicon: Lexicon) -> dict[str, KeyEntry]:
+    """:func:`token_weight` and the flags of :meth:`Canonical.token_flags` for many
+    distinct keys: one vectorised lexicon look-up for all, then plain-int reads."""
+    lexicon.prime(keys + [k[:-2] for k in keys if k.endswith("'s")])
+    zipfs, swappable = _entry_bytes(lexicon)
+    forms = lexicon.forms
+    out = {}
+    for key in keys:
+        stop = key in STOP_WORDS
+        number = key[0].isdigit()
+        if stop or len(key) == 1 and not number:
+            weight, immutable = 0.0, False
+        elif number:
+            weight, immutable = 4.0, True
+        else:
+            ids = forms(key)
+            zipf = zipfs[ids[0]] / 10.0 if ids else 0.0
+            if zipf == 0.0 and key.endswith(("'s", "\u2019s")):
+                stem = forms(key[:-2])
+                zipf = zipfs[stem[0]] / 10.0 if stem else 0.0
+            weight = min(_MAX_WEIGHT, max(_MIN_WEIGHT, 7.0 - zipf))
+            immutable = not any(map(swappable.__getitem__, ids))
+            if immutable:
+                weight = min(_MAX_WEIGHT + _IMMUTABLE_BONUS, weight + _IMMUTABLE_BONUS)
+        out[key] = (weight, immutable, stop, number or key in _NUMBER_ALONE)
+    return out
 
 
 def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonical:
@@ -152,14 +198,12 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
     keys = analysis.keys
     found = list(map(cache.get, keys))
     if None in found:
-        new = [k for k, f in zip(keys, found, strict=True) if f is None]
-        lexicon.prime(new + [k[:-2] for k in new if k.endswith("'s")])
-        for t, f in enumerate(found):
-            if f is None:
-                key = keys[t]
-                f = found[t] = cache.get(key) or _key_entry(key, lexicon)
-                if len(cache) < _CACHE_LIMIT:
-                    cache[key] = f
+        new = key_entries(
+            list(dict.fromkeys(compress(keys, map(is_, found, repeat(None))))), lexicon
+        )
+        if len(cache) < _CACHE_LIMIT:
+            cache.update(new)
+        found = list(map(new.get, keys, found))  # the new entry, else the one found
     weights = list(map(itemgetter(0), found))
     immutable = list(map(itemgetter(1), found))
     flags = (list(map(itemgetter(2), found)), list(map(itemgetter(3), found)))
