@@ -102,3 +102,10 @@ def test_phrases_are_the_tables_multi_word_entries(lex, tmp_path):
             (tmp_path / f.name).symlink_to(f)
     older = Lexicon(tmp_path)
     assert older.is_phrase(["social", "gathering"]) and older._phrases - {""} == entries
+
+
+def test_forms_of_many_words_match_one_by_one(lex):
+    words = ["trains", "train", "qwzxv", "social gathering", "trains"]
+    assert lex.forms_of(words) == [lex.forms(w) for w in words]
+    lex._forms_cache.clear()  # misses are looked up
+    assert lex.forms_of(words) == [lex.forms(w) for w in words]

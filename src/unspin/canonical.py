@@ -394,7 +394,7 @@ def _presence_table(size: int) -> np.ndarray:
 
 def _forms_table(keys: list[str], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
     """Form ids of every key, and the index of the key each one belongs to."""
-    forms = list(map(lexicon.forms, keys))
+    forms = lexicon.forms_of(keys)
     ids = np.fromiter(chain.from_iterable(forms), dtype=np.int64)
     owner = np.repeat(np.arange(len(keys), dtype=np.int64), list(map(len, forms)))
     return ids, owner

@@ -96,7 +96,8 @@ class Lexicon:
         pos = np.searchsorted(self._hash, hashes)
         pos_c = np.minimum(pos, len(self._hash) - 1)
         found = self._hash[pos_c] == hashes
-        ids = np.where(found, pos_c, -1)
+        # Ids in the lemma table's own type: searching int32 for int64 would copy the table.
+        ids = np.where(found, pos_c, -1).astype(self._lemma_from.dtype)
         lo = np.searchsorted(self._lemma_from, ids, side="left")
         hi = np.searchsorted(self._lemma_from, ids, side="right")
         lemma_to = self._lemma_to
@@ -160,6 +161,14 @@ class Lexicon:
             out = (i, *self._lemma_to[lo:hi].tolist())
         _bounded(self._forms_cache)[word] = out
         return out
+
+    def forms_of(self, words: list[str]) -> list[tuple[int, ...]]:
+        """:meth:`forms` of many words: the cache read in one pass (documents' words were
+        primed), the few misses looked up one by one."""
+        found = list(map(self._forms_cache.get, words))
+        if None in found:
+            found = [self.forms(w) if f is None else f for w, f in zip(words, found, strict=True)]
+        return found
 
     def neighbours(self, word_id: int) -> frozenset[int]:
         """Synonyms (and one level of hypernyms) of an entry, by id."""

@@ -29,9 +29,12 @@ class Document:
     skip: tuple[tuple[int, int], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Substitution:
-    """A word or phrase of text a replaced by one of text b inside an aligned passage."""
+    """A word or phrase of text a replaced by one of text b inside an aligned passage.
+
+    (Not frozen, like :class:`Passage`: the word aligner makes hundreds a comparison, and
+    a frozen dataclass costs five times as much to build.)"""
 
     a: str
     b: str
