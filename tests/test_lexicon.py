@@ -109,3 +109,11 @@ def test_forms_of_many_words_match_one_by_one(lex):
     assert lex.forms_of(words) == [lex.forms(w) for w in words]
     lex._forms_cache.clear()  # misses are looked up
     assert lex.forms_of(words) == [lex.forms(w) for w in words]
+
+
+def test_prime_fills_the_cache_with_what_forms_would_find():
+    fresh, plain = Lexicon(), Lexicon()
+    words = ["trains", "went", "better", "social gathering", "qwzxv", "Korea\u2019s", "news"]
+    fresh.prime(words)
+    assert [fresh._forms_cache[w] for w in words] == [plain.forms(w) for w in words]
+    assert any(len(fresh._forms_cache[w]) > 1 for w in words)  # lemmas were handed out

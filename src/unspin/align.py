@@ -462,8 +462,11 @@ class _BlockAligner:
         best_pb: list[int] = b
         one_a = len(b) == 1
         run = a if one_a else b
+        side = 0 if one_a else 1
         for n in range(1, len(run) + 1):
             for i in range(len(run) - n + 1):
+                if n > 1 and not self._run(side, run, i + n, n)[0]:
+                    continue  # neither an entry nor a number phrase: pairs with nothing
                 w = run[i : i + n]
                 pa, pb = (w, b) if one_a else (a, w)
                 s = self.piece_score(pa, pb)

@@ -320,7 +320,7 @@ def match_matrix(
     present = _presence_table(len(lexicon))
     present[fb.form_ids] = 1
     try:
-        hit = np.flatnonzero(present[near.ids])
+        hit = np.flatnonzero(present.take(near.ids))  # (take: a leaner loop than [ ])
     finally:
         present[fb.form_ids] = 0
     hit_rows = near.keys_at(hit)

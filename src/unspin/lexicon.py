@@ -33,6 +33,12 @@ def _bounded(cache: dict, room: int = 1) -> dict:
     return cache
 
 
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ... counts[0] - 1, 0, 1, ... counts[1] - 1, ...: each item's rank in its run."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 class Lexicon:
     """Read-only, memory-mapped view of the table, with small per-word caches.
 
@@ -100,10 +106,14 @@ class Lexicon:
         ids = np.where(found, pos_c, -1).astype(self._lemma_from.dtype)
         lo = np.searchsorted(self._lemma_from, ids, side="left")
         hi = np.searchsorted(self._lemma_from, ids, side="right")
-        lemma_to = self._lemma_to
+        # Every word's lemmas gathered at once (most words have none or one), then handed
+        # out by slicing a Python list rather than the array, word by word.
+        lemmas = self._lemma_to[np.repeat(lo, hi - lo) + _ranks(hi - lo)].tolist()
         cache = _bounded(self._forms_cache, len(todo))
-        for w, i, a, b in zip(todo, ids.tolist(), lo.tolist(), hi.tolist(), strict=True):
-            cache[w] = () if i < 0 else (i, *lemma_to[a:b].tolist())
+        at = 0
+        for w, i, n in zip(todo, ids.tolist(), (hi - lo).tolist(), strict=True):
+            cache[w] = () if i < 0 else (i, *lemmas[at : at + n])
+            at += n
 
     def word(self, word_id: int) -> str:
         """The text of an entry (loaded on first use: only reports need it)."""
