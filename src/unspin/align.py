@@ -429,6 +429,34 @@ class _BlockAligner:
                 self._runs[key] = cached
         return cached
 
+    def _phrase_ends(self, side: int, tokens: list[int]) -> tuple[list[int], list[int]]:
+        """Where the runs of two and of three ``tokens`` end that could be one side of a
+        phrase substitution: :meth:`_run` for every run of a block, its common case (a
+        run contiguous in the text) worked out here, without a call a run."""
+        cache, run = self._runs, self._run
+        keys, numbers = (self.ka, self.num_a) if side == 0 else (self.kb, self.num_b)
+        phrases = self.lexicon.phrases()
+        twos: list[int] = []
+        threes: list[int] = []
+        for n, ends in ((2, twos), (3, threes)):
+            for end in range(n, len(tokens) + 1):
+                start = tokens[end - n]
+                key = (side, start, n)
+                found = cache.get(key)
+                if found is None:
+                    if tokens[end - 1] - start != n - 1:
+                        found = run(side, tokens, end, n)
+                    else:
+                        run_keys = keys[start : start + n]
+                        known = " ".join(run_keys) in phrases
+                        found = cache[key] = (
+                            known or (True in numbers[start : start + n] and _numberish(run_keys)),
+                            known,
+                        )
+                if found[0]:
+                    ends.append(end)
+        return twos, threes
+
     def _piece_score(self, a: list[int], b: list[int]) -> tuple[float, bool]:
         la, lb = len(a), len(b)
         # A run of several words is related to anything only if it is a thesaurus entry
@@ -537,16 +565,11 @@ class _BlockAligner:
                 if s[0] > 0:
                     pieces[j] = [(1, 1, s[0], s[1])]
         # Which runs of 2-3 words could be one side of a phrase substitution at all.
-        run = self._run
-        ok_a = [(i, n) for n in (2, 3) for i in range(n, la + 1) if run(0, a, i, n)[0]]
-        ok_b = [(j, n) for n in (2, 3) for j in range(n, lb + 1) if run(1, b, j, n)[0]]
-        if ok_a or ok_b:
-            ends_a = {1: range(1, la + 1), 2: [], 3: []}
-            ends_b = {1: range(1, lb + 1), 2: [], 3: []}
-            for i, n in ok_a:
-                ends_a[n].append(i)
-            for j, n in ok_b:
-                ends_b[n].append(j)
+        a2, a3 = self._phrase_ends(0, a)
+        b2, b3 = self._phrase_ends(1, b)
+        if a2 or a3 or b2 or b3:
+            ends_a = {1: range(1, la + 1), 2: a2, 3: a3}
+            ends_b = {1: range(1, lb + 1), 2: b2, 3: b3}
             piece_score = self.piece_score
             for di, dj in self.SHAPES[1:]:
                 js = ends_b[dj]
@@ -563,9 +586,7 @@ class _BlockAligner:
                             else:
                                 cell.append((di, dj, s[0], s[1]))
         best = [0.0] * ((la + 1) * width)
-        back: list[tuple[int, int, bool]] = [_LEFT] * ((la + 1) * width)
-        for k in range(1, width):
-            back[k] = _LEFT
+        back: list[tuple[int, int, bool]] = [_LEFT] * ((la + 1) * width)  # (row 0: all left)
         for i in range(1, la + 1):
             row = i * width
             best[row] = best[row - width]

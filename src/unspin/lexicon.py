@@ -139,11 +139,15 @@ class Lexicon:
 
     def is_phrase(self, words: list[str]) -> bool:
         """Whether ``words`` together are a multi-word entry of the table ("social
-        gathering", "tens of thousands").
+        gathering", "tens of thousands")."""
+        return " ".join(words) in self.phrases()
 
-        The word aligner asks this of many runs of two or three words, almost all of them
-        no entry: a set of the entries' text (loaded on first use, tens of milliseconds)
-        answers without hashing and searching the table.
+    def phrases(self) -> frozenset[str]:
+        """The table's multi-word entries.
+
+        The word aligner asks whether runs of two or three words are an entry many times a
+        comparison, almost all of them no entry: a set of the entries' text (loaded on
+        first use, tens of milliseconds) answers without hashing and searching the table.
         """
         if self._phrases is None:
             try:
@@ -152,7 +156,7 @@ class Lexicon:
                 blob, _ = self.word_blob()
                 text = "\n".join(w for w in blob.decode("utf-8").split("\n") if " " in w)
             self._phrases = frozenset(text.split("\n"))
-        return " ".join(words) in self._phrases
+        return self._phrases
 
     def forms(self, word: str) -> tuple[int, ...]:
         """Ids of a lower-cased word and of its lemmas; empty when the word is unknown."""
