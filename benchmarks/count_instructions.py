@@ -67,9 +67,14 @@ def _count(pairs_json: Path, warmup: int, n: int) -> int:
             check=True,
             env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
         )
-    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+    return instructions(proc.stderr)
+
+
+def instructions(report: str) -> int:
+    """The ``I refs`` total of a cachegrind report (valgrind writes it to stderr)."""
+    m = re.search(r"I\s+refs:\s+([\d,]+)", report)
     if m is None:
-        raise RuntimeError(f"no instruction count in valgrind's output:\n{proc.stderr[-2000:]}")
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{report[-2000:]}")
     return int(m.group(1).replace(",", ""))
 
 
