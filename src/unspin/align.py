@@ -147,7 +147,8 @@ def seed_pairs(
     col_best = sim.max(axis=0, keepdims=True)
     ok = (sim >= params.seed_similarity) & (anchors >= params.seed_anchor)
     ok &= (sim >= params.seed_relative * row_best) | (sim >= params.seed_relative * col_best)
-    strong = {(int(s), int(t)) for s, t in zip(*np.nonzero(ok), strict=True)}
+    strong_s, strong_t = np.nonzero(ok)
+    strong = set(zip(strong_s.tolist(), strong_t.tolist(), strict=True))
     # Extend: the diagonal neighbours of a seed need less to join it (a heavily spun
     # sentence next to a clear match is a rewrite, not a coincidence).
     weak = (sim >= params.extend_similarity) & (anchors >= params.extend_anchor) & ~ok
@@ -162,7 +163,8 @@ def seed_pairs(
                 ok[u, v] = True
                 frontier.append((u, v))
     s_idx, t_idx = np.nonzero(ok)
-    seeds = [(int(s), int(t), float(sim[s, t])) for s, t in zip(s_idx, t_idx, strict=True)]
+    # (Python numbers in one conversion each, not a numpy scalar a seed.)
+    seeds = list(zip(s_idx.tolist(), t_idx.tolist(), sim[s_idx, t_idx].tolist(), strict=True))
     return seeds, strong
 
 

@@ -71,6 +71,7 @@ class Lexicon:
         self._hash_view = memoryview(self._hash)
         self._idx_view = memoryview(self._idx)
         self._ptr_view = memoryview(self._ptr)
+        self._zipf_view = memoryview(self._zipf)
         self._lemma_from_view = memoryview(self._lemma_from)
         self._neigh_cache: dict[int, frozenset[int]] = {}
         self._forms_cache: dict[str, tuple[int, ...]] = {}
@@ -276,7 +277,7 @@ class Lexicon:
     def zipf(self, word: str) -> float:
         """Zipf frequency (log10 per billion words); 0 for words the table does not know."""
         forms = self.forms(word)
-        return float(self._zipf[forms[0]]) / 10.0 if forms else 0.0
+        return self._zipf_view[forms[0]] / 10.0 if forms else 0.0
 
 
 @lru_cache(maxsize=1)
