@@ -1,5 +1,8 @@
+from unspin.canonical import canonicalise
 from unspin.compare import compare
 from unspin.documents import document_from_text
+from unspin.lexicon import default_lexicon
+from unspin.normalise import analyse
 
 
 def _facts(a: str, b: str):
@@ -63,3 +66,22 @@ def test_date_or_number_takes_the_strongest_kind():
     assert _date_or_number(c, 0, 1) == "number"
     assert _date_or_number(c, 1, 3) is None
     assert _date_or_number(c, 0, 5) == "date"
+
+
+def test_one_word_kinds_match_the_general_rule():
+    from unspin.facts import _capitalised, _date_or_number, _word_kind
+
+    lex = default_lexicon()
+    text_a = "In 2019 Kim met Putin in March. Three men ran."
+    text_b = "On Monday Moon saw Trump twice. Dozens of Men left."
+    ca = canonicalise(analyse(document_from_text("a", text_a)), lex)
+    cb = canonicalise(analyse(document_from_text("b", text_b)), lex)
+    seen = set()
+    for i in range(len(ca.keys)):
+        for j in range(len(cb.keys)):
+            general = _date_or_number(ca, i, i + 1) or _date_or_number(cb, j, j + 1)
+            if not general and _capitalised(ca, i, i + 1) and _capitalised(cb, j, j + 1):
+                general = "name"
+            assert _word_kind(ca, i, cb, j) == general
+            seen.add(general)
+    assert seen == {None, "number", "date", "name"}
