@@ -81,14 +81,17 @@ _BOILERPLATE_LINE = re.compile(
         copyright\b.*|\u00a9.*|all\s+rights\s+reserved.*|
         (image|photo|picture)(\s+(caption|source|copyright|credit))?\s*:.*|
         listen\s+to\s+this\s+article.*|skip\s+to\b.*|continue\s+reading.*|
-        story\s+continues\s+below.*|recommended(\s+stories)?|watch\s*:.*|
-        (getty|ap|afp|reuters)(\s+(images|photo|photographs?))?.*
+        story\s+continues\s+below.*|recommended(\s+stories)?|watch\s*:.*
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # At most 14 words (the most the rules below look at), matched without backtracking.
 _FEW_WORDS = re.compile(r"\S++(?:\s++\S++){0,13}+\s*+$")
 _CREDIT_HINT = re.compile(r"\b(getty|ap photo|afp|reuters|shutterstock|photograph|images)\b", re.I)
+# A short line opening with an agency's name is its credit ("AP Photo/Lee Jin-man",
+# "REUTERS/Kim Hong-ji", "Getty Images"); a sentence that opens with one ("Reuters reported
+# that ...") is news, and "Apple" or "April" open with no agency at all.
+_AGENCY_CREDIT = re.compile(r"^\W*(getty|ap|afp|reuters)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -153,7 +156,11 @@ def is_boilerplate_line(line: str) -> bool:
     # Photo credits: "Mikhail Svetlov | Getty Images | Getty Images".
     if "|" in s and words <= 14 and not s.endswith((".", "?", "!", '"', "\u201d")):
         return True
-    return bool(words <= 8 and _CREDIT_HINT.search(s) and not s.endswith((".", "?", "!")))
+    return bool(
+        words <= 8
+        and (_CREDIT_HINT.search(s) or _AGENCY_CREDIT.match(s))
+        and not s.endswith((".", "?", "!"))
+    )
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
