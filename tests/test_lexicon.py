@@ -117,3 +117,16 @@ def test_prime_fills_the_cache_with_what_forms_would_find():
     fresh.prime(words)
     assert [fresh._forms_cache[w] for w in words] == [plain.forms(w) for w in words]
     assert any(len(fresh._forms_cache[w]) > 1 for w in words)  # lemmas were handed out
+
+
+def test_the_build_script_writes_the_multi_word_entries(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_lexicon.py"
+    spec = importlib.util.spec_from_file_location("build_lexicon", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_phrases(tmp_path, ["train", "social gathering", "tens of thousands", "a"])
+    lines = (tmp_path / "phrases.txt").read_text(encoding="utf-8").splitlines()
+    assert lines == ["social gathering", "tens of thousands"]
