@@ -104,8 +104,13 @@ def test_neighbourhood_traces_positions_back_to_keys():
 def test_key_entries_agree_with_token_weight(seed_original, seed_spun):
     # key_entries reads Zipf values and neighbour flags from bytes tables, for many keys
     # at once: it must give what token_weight and token_flags give a key at a time.
-    from unspin.canonical import _key_entry, key_entries
+    from unspin.canonical import _NUMBER_ALONE, key_entries
     from unspin.lexicon import Lexicon
+    from unspin.normalise import STOP_WORDS
+
+    def _key_entry(key: str, lexicon: Lexicon):  # one key at a time, the plain way
+        weight, immutable = token_weight(key, lexicon)
+        return weight, immutable, key in STOP_WORDS, key[0].isdigit() or key in _NUMBER_ALONE
 
     lex = Lexicon()  # fresh: nothing primed or cached yet
     keys = analyse(seed_original).keys + analyse(seed_spun).keys

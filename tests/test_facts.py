@@ -69,7 +69,7 @@ def test_date_or_number_takes_the_strongest_kind():
 
 
 def test_one_word_kinds_match_the_general_rule():
-    from unspin.facts import _capitalised, _date_or_number, _word_kind
+    from unspin.facts import _capitalised, _date_or_number, _kind
 
     lex = default_lexicon()
     text_a = "In 2019 Kim met Putin in March. Three men ran."
@@ -82,6 +82,6 @@ def test_one_word_kinds_match_the_general_rule():
             general = _date_or_number(ca, i, i + 1) or _date_or_number(cb, j, j + 1)
             if not general and _capitalised(ca, i, i + 1) and _capitalised(cb, j, j + 1):
                 general = "name"
-            assert _word_kind(ca, i, cb, j) == general
+            assert _kind(ca, i, i + 1, cb, j, j + 1) == general
             seen.add(general)
     assert seen == {None, "number", "date", "name"}

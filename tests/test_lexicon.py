@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from unspin.lexicon import Lexicon, default_lexicon, word_hash
@@ -130,3 +131,11 @@ def test_the_build_script_writes_the_multi_word_entries(tmp_path):
     module.write_phrases(tmp_path, ["train", "social gathering", "tens of thousands", "a"])
     lines = (tmp_path / "phrases.txt").read_text(encoding="utf-8").splitlines()
     assert lines == ["social gathering", "tens of thousands"]
+
+
+def test_run_positions_reads_csr_rows_in_one_gather():
+    from unspin.lexicon import run_positions
+
+    got = run_positions(np.array([5, 0, 9]), np.array([2, 0, 3]))
+    assert got.tolist() == [5, 6, 9, 10, 11]
+    assert run_positions(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0

@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from unspin.canonical import NUMBERISH, Canonical, KeyMatches, match_keys
-from unspin.lexicon import Lexicon
+from unspin.lexicon import Lexicon, run_positions
 from unspin.models import Passage, Substitution
 from unspin.normalise import STOP_WORDS
 
@@ -88,10 +88,8 @@ def _reach(
     a few in a hundred key pairs match."""
     ptr, sentences = csr
     counts = ptr[cols + 1] - ptr[cols]
-    total = int(counts.sum())
-    first = np.repeat(ptr[cols] - (np.cumsum(counts) - counts), counts)
     out = np.zeros((n_rows, n), dtype=np.float32)
-    out[np.repeat(rows, counts), sentences[first + np.arange(total)]] = 1.0
+    out[np.repeat(rows, counts), sentences[run_positions(ptr[cols], counts)]] = 1.0
     return out
 
 
@@ -205,6 +203,14 @@ def _numberish(keys: list[str]) -> bool:
     return all(k[0].isdigit() or k in _NUMBERISH or k in _NUMBER_GLUE for k in keys) and any(
         k[0].isdigit() or (k in _NUMBERISH and k not in ("a", "an")) for k in keys
     )
+
+
+def _run_kind(keys: list[str], has_number: bool, phrases: frozenset[str]) -> tuple[bool, bool]:
+    """Of a run of words: could it be one side of a phrase substitution at all (a
+    thesaurus entry, or a number phrase, which needs a number in it: most runs are ruled
+    out by that alone), and is it a thesaurus entry?"""
+    known = " ".join(keys) in phrases
+    return known or (has_number and _numberish(keys)), known
 
 
 _Opcode = tuple[str, int, int, int, int]  # tag, a start, a end, b start, b end
@@ -371,43 +377,6 @@ class _BlockAligner:
             return _PLAIN
         return _GRAMMAR if stop else _NO
 
-    def word_grid(self, a: list[int], b: list[int]) -> list[list[tuple[float, bool]]]:
-        """:meth:`word_score` of every token of ``a`` against every token of ``b``, row by
-        row: what the search needs, each token's facts read once rather than once a cell."""
-        flat, width, capped_at = self._flat, self._width, self._capped_at
-        related = self.lexicon.related
-        ka, kb = self.ka, self.kb
-        text_b, starts_b, opens_b = self._text_b, self._starts_b, self._opens_b
-        facts_b = [
-            (
-                self.stop_b[j],
-                self._cols_b[j],
-                self.wb[j] > 0,
-                kb[j][0].isdigit(),
-                text_b[starts_b[j]].isupper() and j not in opens_b,
-                kb[j],
-            )
-            for j in b
-        ]
-        grid = []
-        for i in a:
-            stop, ra, key = self.stop_a[i], self._cols_a[i], ka[i]
-            at = None if ra is None or flat[capped_at + ra] else ra * width
-            content, digit = self.wa[i] > 0, key[0].isdigit()
-            name = self._text_a[self._starts_a[i]].isupper() and i not in self._opens_a
-            row = []
-            for stop_j, rb, content_j, digit_j, name_j, key_j in facts_b:
-                if stop != stop_j:
-                    row.append(_NO)
-                elif flat[at + rb] if at is not None and rb is not None else related(key, key_j):
-                    row.append(_SYNONYM)
-                elif content and content_j and digit == digit_j and name == name_j:
-                    row.append(_PLAIN)
-                else:
-                    row.append(_GRAMMAR if stop else _NO)
-            grid.append(row)
-        return grid
-
     def _run(self, side: int, tokens: list[int], end: int, n: int) -> tuple[bool, bool]:
         """Of the ``n`` tokens ending at ``tokens[end - 1]`` (of a when ``side`` is 0): could
         they be one side of a phrase substitution at all (a number phrase or a thesaurus
@@ -424,17 +393,15 @@ class _BlockAligner:
                 keys = [all_keys[x] for x in tokens[end - n : end]]
                 has_number = True in [numbers[x] for x in tokens[end - n : end]]
                 key = None
-            known = self.lexicon.is_phrase(keys)
-            # A number phrase needs a number in it: most runs are ruled out by that alone.
-            cached = (known or (has_number and _numberish(keys)), known)
+            cached = _run_kind(keys, has_number, self.lexicon.phrases())
             if key is not None:
                 self._runs[key] = cached
         return cached
 
     def _phrase_ends(self, side: int, tokens: list[int]) -> tuple[list[int], list[int]]:
         """Where the runs of two and of three ``tokens`` end that could be one side of a
-        phrase substitution: :meth:`_run` for every run of a block, its common case (a
-        run contiguous in the text) worked out here, without a call a run."""
+        phrase substitution: :meth:`_run` for every run of a block in one pass, a run
+        contiguous in the text (the common case) judged here without the call."""
         cache, run = self._runs, self._run
         keys, numbers = (self.ka, self.num_a) if side == 0 else (self.kb, self.num_b)
         phrases = self.lexicon.phrases()
@@ -449,11 +416,8 @@ class _BlockAligner:
                     if tokens[end - 1] - start != n - 1:
                         found = run(side, tokens, end, n)
                     else:
-                        run_keys = keys[start : start + n]
-                        known = " ".join(run_keys) in phrases
-                        found = cache[key] = (
-                            known or (True in numbers[start : start + n] and _numberish(run_keys)),
-                            known,
+                        found = cache[key] = _run_kind(
+                            keys[start : start + n], True in numbers[start : start + n], phrases
                         )
                 if found[0]:
                     ends.append(end)
@@ -561,11 +525,13 @@ class _BlockAligner:
         # Every piece that can end at cell (i, j), scored once, in the order of SHAPES:
         # (di, dj, score, strong).
         pieces: list[list[tuple[int, int, float, bool]] | None] = [None] * ((la + 1) * width)
-        for row, scores in enumerate(self.word_grid(a, b), start=1):
-            at = row * width
-            for j, s in enumerate(scores, start=at + 1):
+        word_score = self.word_score
+        for i in range(1, la + 1):
+            ai, row = a[i - 1], i * width
+            for j in range(1, lb + 1):
+                s = word_score(ai, b[j - 1])
                 if s[0] > 0:
-                    pieces[j] = [(1, 1, s[0], s[1])]
+                    pieces[row + j] = [(1, 1, s[0], s[1])]
         # Which runs of 2-3 words could be one side of a phrase substitution at all.
         a2, a3 = self._phrase_ends(0, a)
         b2, b3 = self._phrase_ends(1, b)

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from unspin.lexicon import Lexicon, default_lexicon
+from unspin.lexicon import Lexicon, default_lexicon, run_positions
 from unspin.normalise import STOP_WORDS, Analysis
 
 # Weights on the Zipf scale: a word seen once per million words (Zipf 3) weighs 4, a common
@@ -143,11 +143,6 @@ _ENTRY_BYTES: WeakKeyDictionary[Lexicon, tuple[bytes, bytes]] = WeakKeyDictionar
 def _weight_cache(lexicon: Lexicon) -> dict[str, KeyEntry]:
     """Token weights per lexicon, kept across documents: news reuses its words."""
     return _WEIGHTS.setdefault(id(lexicon), {})
-
-
-def _key_entry(key: str, lexicon: Lexicon) -> KeyEntry:
-    weight, immutable = token_weight(key, lexicon)
-    return weight, immutable, key in STOP_WORDS, key[0].isdigit() or key in _NUMBER_ALONE
 
 
 def _entry_bytes(lexicon: Lexicon) -> tuple[bytes, bytes]:
@@ -328,13 +323,7 @@ def match_matrix(
     # Each hit form stands for one or more keys of b: expand the CSR runs.
     counts = fb.form_ptr[hit_forms + 1] - fb.form_ptr[hit_forms]
     hit_rows = np.repeat(hit_rows, counts)
-    first = np.cumsum(counts) - counts
-    at = (
-        np.arange(int(counts.sum()))
-        - np.repeat(first, counts)
-        + np.repeat(fb.form_ptr[hit_forms], counts)
-    )
-    full[hit_rows, fb.form_keys[at]] = True
+    full[hit_rows, fb.form_keys[run_positions(fb.form_ptr[hit_forms], counts)]] = True
     return exact, full
 
 

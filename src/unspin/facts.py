@@ -82,35 +82,11 @@ def _capitalised(c: Canonical, lo: int, hi: int) -> bool:
 
 def _kind(ca: Canonical, i1: int, i2: int, cb: Canonical, j1: int, j2: int) -> FactKind | None:
     """What a substitution changes, if it changes a fact."""
-    if i2 - i1 == 1 and j2 - j1 == 1:
-        return _word_kind(ca, i1, cb, j1)
     kind = _date_or_number(ca, i1, i2) or _date_or_number(cb, j1, j2)
     if kind:
         return kind
     if _capitalised(ca, i1, i2) and _capitalised(cb, j1, j2):
         return "name"  # "Associated Press" -> "Linked Push", "Choe Sun Hui" -> "Choe Sunshine Hui"
-    return None
-
-
-def _word_kind(ca: Canonical, i: int, cb: Canonical, j: int) -> FactKind | None:
-    """:func:`_kind` of one word for one word (most substitutions), without the calls."""
-    kind = _KEY_KINDS.get(ca.keys[i])
-    if kind is None:
-        kind = _key_kind(ca.keys[i])
-    if not kind:
-        kind = _KEY_KINDS.get(cb.keys[j])
-        if kind is None:
-            kind = _key_kind(cb.keys[j])
-    if kind:
-        return _KINDS[kind]
-    a, b = ca.analysis, cb.analysis
-    if (
-        a.text[a.starts[i]].isupper()
-        and i not in a.sentence_starts
-        and b.text[b.starts[j]].isupper()
-        and j not in b.sentence_starts
-    ):
-        return "name"
     return None
 
 

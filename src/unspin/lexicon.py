@@ -33,10 +33,12 @@ def _bounded(cache: dict, room: int = 1) -> dict:
     return cache
 
 
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """0, 1, ... counts[0] - 1, 0, 1, ... counts[1] - 1, ...: each item's rank in its run."""
-    total = int(counts.sum())
-    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+def run_positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Every position of the runs ``[starts[k], starts[k] + counts[k])``, run after run:
+    how a CSR table's rows for many keys are read in one gather."""
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total) + np.repeat(starts - (ends - counts), counts)
 
 
 class Lexicon:
@@ -109,7 +111,7 @@ class Lexicon:
         hi = np.searchsorted(self._lemma_from, ids, side="right")
         # Every word's lemmas gathered at once (most words have none or one), then handed
         # out by slicing a Python list rather than the array, word by word.
-        lemmas = self._lemma_to[np.repeat(lo, hi - lo) + _ranks(hi - lo)].tolist()
+        lemmas = self._lemma_to[run_positions(lo, hi - lo)].tolist()
         cache = _bounded(self._forms_cache, len(todo))
         at = 0
         for w, i, n in zip(todo, ids.tolist(), (hi - lo).tolist(), strict=True):
