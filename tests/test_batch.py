@@ -56,3 +56,19 @@ def test_compare_pairs_in_worker_processes_matches_one_process():
     one = [r.comparison.to_json() for r in compare_pairs(pairs)]
     two = [r.comparison.to_json() for r in compare_pairs(pairs, jobs=2)]
     assert one == two
+
+
+def test_batch_collector_sets_the_collector_back():
+    import gc
+
+    from unspin.batch import batch_collector
+
+    before = gc.get_threshold()
+    with batch_collector():
+        assert gc.get_threshold()[0] >= 20_000
+        assert gc.get_freeze_count() > 0  # what was alive at the start is set aside
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    # ... also when the batch stops early (a reader that leaves, an error).
+    with pytest.raises(RuntimeError), batch_collector():
+        raise RuntimeError
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -122,3 +122,45 @@ def test_key_entries_agree_with_token_weight(seed_original, seed_spun):
     for key in keys:
         assert entries[key] == _key_entry(key, reference), key
     assert any(e[1] for e in entries.values()) and any(not e[1] for e in entries.values())
+
+
+def test_numbered_keys_give_the_tables_and_forms_strings_give():
+    # Sentence tables and key forms are built from key numbers (KeyTable): they must be
+    # what the same keys as strings give.
+    from unspin.canonical import KeyTable
+
+    lex = default_lexicon()
+    text = "The train left Pyongyang. Trains left, and the party trained 3 men in Pyongyang."
+    c = canonicalise(analyse(document_from_text("x", text)), lex)
+    assert isinstance(c.key_table, KeyTable) and c.key_table.serves(lex)
+    keys, mat = c.sentence_table()
+    content = [k for k, w in zip(c.keys, c.weights, strict=True) if w > 0]
+    assert keys == list(dict.fromkeys(content))  # columns in order of first appearance
+    assert [c.key_table.keys[n] for n in c.key_ids.tolist()] == c.keys
+    assert mat[1, keys.index("pyongyang")] == c.weights[c.keys.index("pyongyang")]
+    numbered, plain = c.key_forms(lex), key_forms(keys, lex)
+    for field in ("ids", "owner", "form_ids", "form_ptr", "form_keys", "capped"):
+        assert getattr(numbered, field).tolist() == getattr(plain, field).tolist(), field
+
+
+def test_a_full_key_table_is_replaced_and_old_documents_still_compare(monkeypatch):
+    import unspin.canonical as canonical
+    from unspin.compare import compare_prepared
+
+    lex = default_lexicon()
+    small = canonical.KeyTable(lex, limit=30)
+    monkeypatch.setitem(canonical._KEY_TABLES, lex, small)
+    text_a = "The train left Pyongyang on Monday with three hundred soldiers on board."
+    text_b = "The educate left Pyongyang on Monday with 3 hundred troopers on board."
+    a = canonicalise(analyse(document_from_text("a", text_a)), lex)
+    assert a.key_table is small
+    filler = " ".join(f"word{i}" for i in range(40))  # more new keys than the table holds
+    canonicalise(analyse(document_from_text("f", filler)), lex)
+    b = canonicalise(analyse(document_from_text("b", text_b)), lex)
+    assert b.key_table is not small and len(small) <= 30
+    # Numbers are read only within a document's own table: the pair still compares as
+    # a pair weighed in one table does.
+    across = compare_prepared(a, b, lex)
+    fresh = compare_prepared(canonicalise(analyse(document_from_text("a", text_a)), lex), b, lex)
+    assert across.to_json() == fresh.to_json()
+    assert across.verdict != "unrelated" and across.passages[0].substitutions

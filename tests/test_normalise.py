@@ -163,6 +163,20 @@ def _reference_analyse(text: str) -> tuple[list, list, list]:
 _TRICKY = "aZé İΣσς’‘ʼ“”'\".!?)( \n\r\u2028\x1c_0123456789²½١£—-,:stndrh"
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=_TRICKY, max_size=40) | st.text(max_size=30))
+@example("3pm 12abc 1,000x 1.5th 2nds _x a_b x² ²x don't Korea’s ١٢٣ abc١")
+def test_split_patterns_cut_as_the_token_pattern(text):
+    # The split patterns open with \w and read the first character back to choose the kind
+    # of token: they must cut exactly where TOKEN_RE matches (the ASCII one on ASCII text).
+    from unspin.normalise import _TOKEN_SPLIT, _TOKEN_SPLIT_ASCII, TOKEN_RE
+
+    tokens = [m.group() for m in TOKEN_RE.finditer(text)]
+    assert _TOKEN_SPLIT.split(text)[1::2] == tokens
+    if text.isascii():
+        assert _TOKEN_SPLIT_ASCII.split(text)[1::2] == tokens
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=_TRICKY, max_size=80) | st.text(max_size=40))
 @example("ΟΔΟΣ.Α ΟΔΟΣ Σ'Α")  # a capital sigma folds by its neighbours, across token ends

@@ -8,9 +8,11 @@ worker processes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +126,24 @@ def _work(task: tuple[Pair, tuple[str, ...]]) -> PairResult:
     return _WORKER(*task)
 
 
+@contextmanager
+def batch_collector() -> Iterator[None]:
+    """Garbage collection tuned for a long batch: a comparison allocates hundreds of
+    thousands of short-lived objects (lists, tuples) and almost never a reference cycle,
+    so the collector's default, a scan every 700 new objects, costs several per cent for
+    nothing. Everything alive when the batch starts (modules, the thesaurus) is set aside
+    for good (``gc.freeze``) and the youngest generation scanned twenty times less often.
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(before[0], 20_000), before[1], before[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def compare_pairs(pairs: Iterable[Pair], jobs: int = 1) -> Iterator[PairResult]:
     """Compare every pair, in input order; ``jobs`` worker processes (1: in this process).
 
@@ -135,8 +155,9 @@ def compare_pairs(pairs: Iterable[Pair], jobs: int = 1) -> Iterator[PairResult]:
     tasks = zip(items, last_uses(items), strict=True)
     if jobs <= 1:
         worker = _Worker()
-        for task in tasks:
-            yield worker(*task)
+        with batch_collector():
+            for task in tasks:
+                yield worker(*task)
         return
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     with ctx.Pool(jobs) as pool:

@@ -13,9 +13,10 @@ compared in a canonical form in which
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import is_, itemgetter
+from operator import is_
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -44,8 +45,10 @@ class Canonical:
 
     analysis: Analysis
     weights: list[float]
-    immutable: list[bool]
+    key_table: KeyTable  # the numbering of keys this document was weighed in
+    key_ids: np.ndarray  # each token's number in it
     _table: tuple[list[str], np.ndarray] | None = None
+    _table_ids: np.ndarray | None = None  # the key number of each column of the table
     _forms: KeyForms | None = None
     _flags: tuple[list[bool], list[bool]] | None = None
     _index: dict[str, int] | None = None
@@ -80,10 +83,18 @@ class Canonical:
             for s, sent in enumerate(sentences):
                 owner[sent.lo : sent.hi] = s
             content = np.flatnonzero((weights > 0) & (owner >= 0))
-            content_keys = list(map(self.keys.__getitem__, content.tolist()))
-            keys = list(dict.fromkeys(content_keys))  # in order of first appearance
-            self._index = index = dict(zip(keys, range(len(keys)), strict=True))
-            cols = list(map(index.__getitem__, content_keys))
+            # Distinct keys by number, in order of first appearance: a key's column is the
+            # rank of its first appearance.
+            numbers, first, inverse = np.unique(
+                self.key_ids[content], return_index=True, return_inverse=True
+            )
+            order = np.argsort(first)
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            self._table_ids = numbers[order]
+            keys = list(map(self.key_table.keys.__getitem__, self._table_ids.tolist()))
+            self._index = dict(zip(keys, range(len(keys)), strict=True))
+            cols = rank[inverse.ravel()]
             mat = np.zeros((len(sentences), len(keys)), dtype=np.float32)
             # A word repeated in a sentence counts once, at its weight.
             mat[owner[content], cols] = weights[content]
@@ -108,7 +119,13 @@ class Canonical:
     def key_forms(self, lexicon: Lexicon) -> KeyForms:
         """The thesaurus view of the sentence table's keys, built once per document."""
         if self._forms is None:
-            self._forms = key_forms(self.sentence_table()[0], lexicon)
+            keys = self.sentence_table()[0]
+            if self.key_table.serves(lexicon):
+                assert self._table_ids is not None
+                ids, owner = self.key_table.forms_table(self._table_ids)
+                self._forms = _key_forms(ids, owner, len(keys), lexicon)
+            else:  # (weighed with another thesaurus)
+                self._forms = key_forms(keys, lexicon)
         return self._forms
 
 
@@ -134,15 +151,110 @@ _CACHE_LIMIT = 300_000
 MAX_SYNONYM_DEGREE = 600
 # Per key: weight, immutable, grammar word, number on its own (see Canonical.token_flags).
 KeyEntry = tuple[float, bool, bool, bool]
-_WEIGHTS: dict[int, dict[str, KeyEntry]] = {}
 # Per lexicon: each entry's Zipf value (tenths) and whether it has neighbours, one byte an
 # entry (see _entry_bytes); weak, so that a lexicon's tables go with it.
 _ENTRY_BYTES: WeakKeyDictionary[Lexicon, tuple[bytes, bytes]] = WeakKeyDictionary()
 
 
-def _weight_cache(lexicon: Lexicon) -> dict[str, KeyEntry]:
-    """Token weights per lexicon, kept across documents: news reuses its words."""
-    return _WEIGHTS.setdefault(id(lexicon), {})
+class KeyTable:
+    """The token keys met so far, numbered, with what a comparison needs of each.
+
+    News reuses its words: a key is weighed (:func:`key_entries`) and its thesaurus forms
+    looked up once per process, not once per document. Numbering keys also lets a
+    document's per-key work be array work: its tokens' weights and flags are gathers by
+    number, its distinct keys a ``np.unique`` of numbers, their forms one gather from a
+    CSR table by key number.
+
+    A table holds at most ``limit`` keys, so that a long run keeps its memory bounded: when
+    it is full, :func:`canonicalise` starts a new one. A document keeps the table it was
+    numbered in, and numbers are only ever read within one document's table.
+    """
+
+    def __init__(self, lexicon: Lexicon, limit: int = _CACHE_LIMIT) -> None:
+        self._lexicon = weakref.ref(lexicon)  # (the lexicon owns its table, not the reverse)
+        self.limit = limit
+        self.lock = threading.Lock()  # numbering new keys: one thread at a time
+        self.index: dict[str, int] = {}  # key -> number
+        self.keys: list[str] = []
+        # By number: weight, grammar word, number on its own (see Canonical.token_flags).
+        self.weight = np.zeros(1024, dtype=np.float64)
+        self.stop = np.zeros(1024, dtype=bool)
+        self.number = np.zeros(1024, dtype=bool)
+        self._form_start = np.zeros(1024, dtype=np.int64)
+        self._form_count = np.zeros(1024, dtype=np.int64)
+        self._form_ids = np.zeros(4096, dtype=np.int64)
+        self._n_forms = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def serves(self, lexicon: Lexicon) -> bool:
+        """Whether the table's weights and forms come from ``lexicon``."""
+        return self._lexicon() is lexicon
+
+    def room(self, n: int) -> bool:
+        """Whether ``n`` more keys fit."""
+        return len(self.keys) + n <= self.limit
+
+    def add(self, entries: dict[str, KeyEntry], lexicon: Lexicon) -> None:
+        """Number new keys, with their entries and their thesaurus forms (the lexicon's
+        forms cache holds them: :func:`key_entries` primed it). Call with :attr:`lock`
+        held; readers see a key's number only once all its data is in place."""
+        forms = lexicon.forms_of(list(entries))
+        flat = list(chain.from_iterable(forms))
+        first, n_keys = len(self.keys), len(entries)
+        end = first + n_keys
+        self.weight, self.stop, self.number = (
+            _room(self.weight, end),
+            _room(self.stop, end),
+            _room(self.number, end),
+        )
+        values = list(entries.values())
+        self.weight[first:end] = [e[0] for e in values]
+        self.stop[first:end] = [e[2] for e in values]
+        self.number[first:end] = [e[3] for e in values]
+        self._form_start = _room(self._form_start, first + n_keys)
+        self._form_count = _room(self._form_count, first + n_keys)
+        self._form_ids = _room(self._form_ids, self._n_forms + len(flat))
+        counts = np.fromiter(map(len, forms), dtype=np.int64, count=n_keys)
+        starts = np.zeros(n_keys, dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        self._form_start[first : first + n_keys] = starts + self._n_forms
+        self._form_count[first : first + n_keys] = counts
+        self._form_ids[self._n_forms : self._n_forms + len(flat)] = flat
+        self._n_forms += len(flat)
+        self.keys.extend(entries)
+        self.index.update(zip(entries, range(first, end), strict=True))
+
+    def forms_table(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Form ids of the keys numbered ``numbers``, and for each, the position in
+        ``numbers`` of the key it belongs to (as :func:`_forms_table` gives for strings)."""
+        counts = self._form_count[numbers]
+        ids = self._form_ids[run_positions(self._form_start[numbers], counts)]
+        owner = np.repeat(np.arange(len(numbers), dtype=np.int64), counts)
+        return ids, owner
+
+
+def _room(array: np.ndarray, size: int) -> np.ndarray:
+    """``array``, or a copy twice as large when it holds fewer than ``size`` items."""
+    if size <= len(array):
+        return array
+    grown = np.zeros(max(size, 2 * len(array)), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+# The key table of each lexicon (weak: a lexicon's table goes with it).
+_KEY_TABLES: WeakKeyDictionary[Lexicon, KeyTable] = WeakKeyDictionary()
+
+
+def key_table(lexicon: Lexicon, room: int = 0) -> KeyTable:
+    """The lexicon's current :class:`KeyTable`, a new one if ``room`` more keys would
+    not fit in it."""
+    table = _KEY_TABLES.get(lexicon)
+    if table is None or not table.room(room):
+        table = _KEY_TABLES[lexicon] = KeyTable(lexicon)
+    return table
 
 
 def _entry_bytes(lexicon: Lexicon) -> tuple[bytes, bytes]:
@@ -187,22 +299,28 @@ def key_entries(keys: list[str], lexicon: Lexicon) -> dict[str, KeyEntry]:
 
 
 def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonical:
-    """Weigh every token of an analysed document."""
+    """Weigh every token of an analysed document, numbering its keys."""
     lexicon = lexicon or default_lexicon()
-    cache = _weight_cache(lexicon)
     keys = analysis.keys
-    found = list(map(cache.get, keys))
-    if None in found:
-        new = key_entries(
-            list(dict.fromkeys(compress(keys, map(is_, found, repeat(None))))), lexicon
-        )
-        if len(cache) < _CACHE_LIMIT:
-            cache.update(new)
-        found = list(map(new.get, keys, found))  # the new entry, else the one found
-    weights = list(map(itemgetter(0), found))
-    immutable = list(map(itemgetter(1), found))
-    flags = (list(map(itemgetter(2), found)), list(map(itemgetter(3), found)))
-    return Canonical(analysis, weights, immutable, _flags=flags)
+    table = key_table(lexicon)
+    numbers = list(map(table.index.get, keys))
+    if None in numbers:
+        with table.lock:
+            missing = dict.fromkeys(compress(keys, map(is_, numbers, repeat(None))))
+            new = [k for k in missing if k not in table.index]  # (another thread's, now)
+            if not table.room(len(new)):  # full: number this document's keys afresh
+                table, new = key_table(lexicon, len(set(keys))), list(dict.fromkeys(keys))
+            table.add(key_entries(new, lexicon), lexicon)
+        numbers = list(map(table.index.__getitem__, keys))
+    ids = np.array(numbers, dtype=np.int64)
+    # Gathers by number, then plain Python values (the aligner reads them one by one).
+    return Canonical(
+        analysis,
+        table.weight[ids].tolist(),
+        key_table=table,
+        key_ids=ids,
+        _flags=(table.stop[ids].tolist(), table.number[ids].tolist()),
+    )
 
 
 @dataclass(slots=True)
@@ -273,11 +391,16 @@ class KeyForms:
 def key_forms(keys: list[str], lexicon: Lexicon) -> KeyForms:
     """Build the :class:`KeyForms` of ``keys`` (vectorised over the CSR thesaurus)."""
     ids, owner = _forms_table(keys, lexicon)
+    return _key_forms(ids, owner, len(keys), lexicon)
+
+
+def _key_forms(ids: np.ndarray, owner: np.ndarray, n_keys: int, lexicon: Lexicon) -> KeyForms:
+    """:class:`KeyForms` from the keys' form ids and the key each belongs to."""
     order = np.argsort(ids, kind="stable")
     sorted_ids, sorted_owner = ids[order], owner[order]
     form_ids, first = np.unique(sorted_ids, return_index=True)
     form_ptr = np.append(first, len(sorted_ids)).astype(np.int64)
-    capped = np.zeros(len(keys), dtype=bool)
+    capped = np.zeros(n_keys, dtype=bool)
     if len(ids):
         degree = lexicon.degrees(ids)
         capped[owner[degree > MAX_SYNONYM_DEGREE]] = True

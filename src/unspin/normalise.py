@@ -18,24 +18,33 @@ from unspin.models import Document
 
 # Numbers keep their inner separators ("1,000", "3.5", "7:30"); words keep inner
 # apostrophes ("didn't", "Korea's"); hyphens split words, so "green-and-yellow" and
-# "eco-friendly-and-yellow" still share "and yellow". Words come first: they are most
-# tokens, and no token can match both of the first two branches (a word starts with a
-# letter, a number with a digit), so the order changes nothing but the speed; nor does
-# matching a word possessively (nothing after it in its branch could make it give back).
+# "eco-friendly-and-yellow" still share "and yellow". A word starts with a letter, a number
+# with a digit, and anything else made of word characters ("_x", "3pm") is one token too.
 TOKEN_RE = re.compile(
     r"[^\W\d_]++(?:['\u2019][^\W\d_]++)*+|\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|\w+", re.UNICODE
 )
 
-# The same pattern as one group, for re.split (which returns the gaps and the tokens).
-_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
+
+def _split_pattern(letter: str, digit: str, flags: re.RegexFlag) -> re.Pattern[str]:
+    """:data:`TOKEN_RE` as one group, for re.split (which returns the gaps and the tokens),
+    written to be fast: the pattern opens with the one character class every token opens
+    with, so that ``re`` skips the gaps between tokens a character at a time instead of
+    trying all three kinds of token at each; the first character, read back, then says
+    which kind it opened. The same tokens (tested against TOKEN_RE) for a sixth fewer
+    instructions."""
+    return re.compile(
+        rf"(\w(?:(?<={letter}){letter}*+(?:['\u2019]{letter}++)*+"
+        rf"|(?<={digit}){digit}*(?:[.,:]{digit}+)*(?:st|nd|rd|th|s)?\b|\w*))",
+        flags,
+    )
+
+
+_TOKEN_SPLIT = _split_pattern(r"[^\W\d_]", r"\d", re.UNICODE)
 # The same again in ASCII classes, for texts none of whose non-ASCII characters is a word
 # character (curly quotes, dashes and "£" are not: most news). There [A-Za-z] and [0-9]
 # match exactly what [^\W\d_] and \d match, and re tests them against a bitmap instead of
-# looking each character's category up: the split takes a third less time.
-_TOKEN_SPLIT_ASCII = re.compile(
-    r"([A-Za-z]++(?:['\u2019][A-Za-z]++)*+|[0-9]+(?:[.,:][0-9]+)*(?:st|nd|rd|th|s)?\b|\w+)",
-    re.ASCII,  # \w and \b in ASCII too: the same on such texts, and cheaper to test
-)
+# looking each character's category up; \w and \b are ASCII too, the same on such texts.
+_TOKEN_SPLIT_ASCII = _split_pattern("[A-Za-z]", "[0-9]", re.ASCII)
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 _WORD_CHAR = re.compile(r"\w")
 
