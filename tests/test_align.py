@@ -112,6 +112,28 @@ def test_block_split_phrases_numbers_and_plain_swaps():
     assert blocks.word_score(0, 1)[0] < 0  # content never turns into grammar
 
 
+def test_a_block_of_synonyms_in_place_is_what_the_search_finds():
+    # split takes the diagonal of a block swapped word for word by thesaurus neighbours
+    # without searching: it must be the search's answer, and a block with one non-synonym
+    # must still be searched.
+    blocks, ca, cb = _aligner(
+        "they said big red cars left quickly today",
+        "they said large crimson automobiles left rapidly today",
+    )
+    block_a, block_b = [2, 3, 4, 5, 6], [2, 3, 4, 5, 6]
+    assert all(
+        blocks.word_score(i, j) == (2.0, True) for i, j in zip(block_a, block_b, strict=True)
+    )
+    diagonal = [([i], [j], True) for i, j in zip(block_a, block_b, strict=True)]
+    assert blocks.split(block_a, block_b) == diagonal == blocks._search(block_a, block_b, False)
+    blocks, ca, cb = _aligner(
+        "they said big red cars left quickly today",
+        "they said large crimson jets left rapidly today",
+    )
+    assert blocks.word_score(4, 4)[1] is False  # "cars" -> "jets": no synonym
+    assert blocks.split(block_a, block_b) == blocks._search(block_a, block_b, False)
+
+
 def test_block_runs_and_passage_reset():
     blocks, ca, cb = _aligner(
         "the social gathering went on", "the party went on in tens of thousands"
