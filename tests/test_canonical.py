@@ -164,3 +164,32 @@ def test_a_full_key_table_is_replaced_and_old_documents_still_compare(monkeypatc
     fresh = compare_prepared(canonicalise(analyse(document_from_text("a", text_a)), lex), b, lex)
     assert across.to_json() == fresh.to_json()
     assert across.verdict != "unrelated" and across.passages[0].substitutions
+
+
+def test_threads_number_keys_without_mixing_them_up(monkeypatch):
+    # The server compares in threads: keys numbered at the same time, across a table
+    # that fills up, must still give every document its own weights and keys.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import unspin.canonical as canonical
+
+    lex = default_lexicon()
+    texts = [
+        f"Report {i}: the train{i} left Pyongyang with {i} soldiers and word{i}x, word{i}y."
+        for i in range(60)
+    ]
+    expected = [
+        canonicalise(analyse(document_from_text(str(i), t)), lex) for i, t in enumerate(texts)
+    ]
+    monkeypatch.setitem(canonical._KEY_TABLES, lex, canonical.KeyTable(lex, limit=50))
+    with ThreadPoolExecutor(8) as pool:
+        got = list(
+            pool.map(
+                lambda it: canonicalise(analyse(document_from_text(str(it[0]), it[1])), lex),
+                enumerate(texts),
+            )
+        )
+    for want, have in zip(expected, got, strict=True):
+        assert have.weights == want.weights and have.token_flags() == want.token_flags()
+        assert [have.key_table.keys[n] for n in have.key_ids.tolist()] == have.keys
+        assert have.sentence_table()[0] == want.sentence_table()[0]

@@ -145,7 +145,7 @@ def token_weight(key: str, lexicon: Lexicon) -> tuple[float, bool]:
     return weight, immutable
 
 
-_CACHE_LIMIT = 300_000
+_KEYS_PER_TABLE = 300_000  # (a few tens of megabytes)
 # Thesaurus entries with more neighbours than this are not searched for synonyms at the
 # sentence level (see Lexicon.neighbour_table); word alignment still tests them pairwise.
 MAX_SYNONYM_DEGREE = 600
@@ -170,7 +170,7 @@ class KeyTable:
     numbered in, and numbers are only ever read within one document's table.
     """
 
-    def __init__(self, lexicon: Lexicon, limit: int = _CACHE_LIMIT) -> None:
+    def __init__(self, lexicon: Lexicon, limit: int = _KEYS_PER_TABLE) -> None:
         self._lexicon = weakref.ref(lexicon)  # (the lexicon owns its table, not the reverse)
         self.limit = limit
         self.lock = threading.Lock()  # numbering new keys: one thread at a time
@@ -213,14 +213,14 @@ class KeyTable:
         self.weight[first:end] = [e[0] for e in values]
         self.stop[first:end] = [e[2] for e in values]
         self.number[first:end] = [e[3] for e in values]
-        self._form_start = _room(self._form_start, first + n_keys)
-        self._form_count = _room(self._form_count, first + n_keys)
+        self._form_start = _room(self._form_start, end)
+        self._form_count = _room(self._form_count, end)
         self._form_ids = _room(self._form_ids, self._n_forms + len(flat))
         counts = np.fromiter(map(len, forms), dtype=np.int64, count=n_keys)
         starts = np.zeros(n_keys, dtype=np.int64)
         np.cumsum(counts[:-1], out=starts[1:])
-        self._form_start[first : first + n_keys] = starts + self._n_forms
-        self._form_count[first : first + n_keys] = counts
+        self._form_start[first:end] = starts + self._n_forms
+        self._form_count[first:end] = counts
         self._form_ids[self._n_forms : self._n_forms + len(flat)] = flat
         self._n_forms += len(flat)
         self.keys.extend(entries)
@@ -298,6 +298,21 @@ def key_entries(keys: list[str], lexicon: Lexicon) -> dict[str, KeyEntry]:
     return out
 
 
+def _number(missing: list[str], keys: list[str], table: KeyTable, lexicon: Lexicon) -> KeyTable:
+    """Number the ``missing`` keys of a document (``keys``) in ``table``, or, when it is
+    full, all of the document's keys in a new table; returns the table that holds them.
+    One thread numbers keys in a table at a time (the server compares in threads)."""
+    while True:
+        with table.lock:
+            new = [k for k in missing if k not in table.index]  # (another thread's, now)
+            if table.room(len(new)) or not len(table):
+                if new:
+                    table.add(key_entries(new, lexicon), lexicon)
+                return table
+        missing = list(dict.fromkeys(keys))
+        table = key_table(lexicon, len(missing))
+
+
 def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonical:
     """Weigh every token of an analysed document, numbering its keys."""
     lexicon = lexicon or default_lexicon()
@@ -305,12 +320,8 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
     table = key_table(lexicon)
     numbers = list(map(table.index.get, keys))
     if None in numbers:
-        with table.lock:
-            missing = dict.fromkeys(compress(keys, map(is_, numbers, repeat(None))))
-            new = [k for k in missing if k not in table.index]  # (another thread's, now)
-            if not table.room(len(new)):  # full: number this document's keys afresh
-                table, new = key_table(lexicon, len(set(keys))), list(dict.fromkeys(keys))
-            table.add(key_entries(new, lexicon), lexicon)
+        missing = list(dict.fromkeys(compress(keys, map(is_, numbers, repeat(None)))))
+        table = _number(missing, keys, table, lexicon)
         numbers = list(map(table.index.__getitem__, keys))
     ids = np.array(numbers, dtype=np.int64)
     # Gathers by number, then plain Python values (the aligner reads them one by one).
