@@ -103,6 +103,12 @@ _CREDIT_HINT = re.compile(r"\b(getty|ap photo|afp|reuters|shutterstock|photograp
 # "REUTERS/Kim Hong-ji", "Getty Images"); a sentence that opens with one ("Reuters reported
 # that ...") is news, and "Apple" or "April" open with no agency at all.
 _AGENCY_CREDIT = re.compile(r"^\W*(getty|ap|afp|reuters)\b", re.I)
+# Lower-case words a credit line may hold besides names.
+_CREDIT_WORDS = frozenset(
+    "via by for and of the from file photo photos image images photograph photographs courtesy"
+    " handout credit".split()
+)
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(slots=True)
@@ -167,10 +173,15 @@ def is_boilerplate_line(line: str) -> bool:
     # Photo credits: "Mikhail Svetlov | Getty Images | Getty Images".
     if "|" in s and words <= 14 and not s.endswith((".", "?", "!", '"', "\u201d")):
         return True
-    return bool(
-        words <= 8
-        and (_CREDIT_HINT.search(s) or _AGENCY_CREDIT.match(s))
-        and not s.endswith((".", "?", "!"))
+    if words > 8 or s.endswith((".", "?", "!")):
+        return False
+    if _AGENCY_CREDIT.match(s):
+        return True
+    # A credit names people and agencies ("Photograph: Alastair Grant/AP", "File photo:
+    # Reuters"); a headline that names an agency has lower-case words of its own ("Weak
+    # dollar hits Reuters", the one BBC line this rule masked before it asked).
+    return bool(_CREDIT_HINT.search(s)) and all(
+        not w[0].islower() or w.lower() in _CREDIT_WORDS for w in _LETTER_WORDS.findall(s)
     )
 
 
