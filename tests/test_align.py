@@ -113,9 +113,9 @@ def test_block_split_phrases_numbers_and_plain_swaps():
 
 
 def test_a_block_of_synonyms_in_place_is_what_the_search_finds():
-    # split takes the diagonal of a block swapped word for word by thesaurus neighbours
-    # without searching: it must be the search's answer, and a block with one non-synonym
-    # must still be searched.
+    # A block swapped word for word by thesaurus neighbours splits into that diagonal, all
+    # of it strong (no phrase piece can beat a synonym a word); with one non-synonym,
+    # split and the search still agree.
     blocks, ca, cb = _aligner(
         "they said big red cars left quickly today",
         "they said large crimson automobiles left rapidly today",

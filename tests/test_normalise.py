@@ -138,11 +138,16 @@ def _reference_analyse(text: str) -> tuple[list, list, list]:
     full stop after an abbreviation or an initial is none, however far back it reads)."""
     from bisect import bisect_left
 
-    from unspin.normalise import _ABBREVIATIONS, _QUOTES, _SENTENCE_END, TOKEN_RE, _folded
+    from unspin.normalise import _ABBREVIATIONS, _QUOTE_PAIRS, _SENTENCE_END, TOKEN_RE, _folded
 
     spans = [m.span() for m in TOKEN_RE.finditer(text)]
     low = _folded(text)
-    keys = [low[s:e] if low is not None else text[s:e].lower().translate(_QUOTES) for s, e in spans]
+    keys = [
+        low[s:e]
+        if low is not None
+        else text[s:e].lower().translate(str.maketrans(dict(_QUOTE_PAIRS)))
+        for s, e in spans
+    ]
     breaks, line_start = [], 0
     for line in text.splitlines(keepends=True):
         line_end = line_start + len(line)

@@ -377,23 +377,6 @@ class _BlockAligner:
             return _PLAIN
         return _GRAMMAR if stop else _NO
 
-    def _profile(self, side: int, t: int) -> tuple[bool, int | None, tuple[bool, bool] | None]:
-        """What :meth:`word_score` reads of token ``t`` (of a when ``side`` is 0): is it a
-        grammar word; where its row (a) or column (b) of the key matches starts, None
-        when the matches cannot answer for it; and, for a content word, its kind (a
-        number? a name?), None for a grammar word."""
-        if side == 0:
-            stop, col, weight, key = self.stop_a[t], self._cols_a[t], self.wa[t], self.ka[t]
-            text, starts, opens = self._text_a, self._starts_a, self._opens_a
-            if col is not None:
-                col = None if self._flat[self._capped_at + col] else col * self._width
-        else:
-            stop, col, weight, key = self.stop_b[t], self._cols_b[t], self.wb[t], self.kb[t]
-            text, starts, opens = self._text_b, self._starts_b, self._opens_b
-        if weight <= 0:
-            return stop, col, None
-        return stop, col, (key[0].isdigit(), text[starts[t]].isupper() and t not in opens)
-
     def _run(self, side: int, tokens: list[int], end: int, n: int) -> tuple[bool, bool]:
         """Of the ``n`` tokens ending at ``tokens[end - 1]`` (of a when ``side`` is 0): could
         they be one side of a phrase substitution at all (a number phrase or a thesaurus
@@ -530,13 +513,6 @@ class _BlockAligner:
                 tail_a, tail_b = a[-m:], b[-m:]
             tail = self.split(tail_a, tail_b, False) if tail_a and tail_b else []
             return head + tail
-        if la == lb and all(word_score(i, j)[1] for i, j in zip(a, b, strict=True)):
-            # Every word swapped in place for a thesaurus neighbour (the spinner's commonest
-            # edit): no segmentation beats that diagonal. Each piece takes a word or more
-            # on each side, a synonym scores 2.0 for two words, a phrase or number piece
-            # at most 2.5 for three or more, so the diagonal's 2.0 a word is the search's
-            # one best answer, all of it strong (kept).
-            return [([i], [j], True) for i, j in zip(a, b, strict=True)]
         return self._search(a, b, even)
 
     def _search(
@@ -549,27 +525,13 @@ class _BlockAligner:
         # Every piece that can end at cell (i, j), scored once, in the order of SHAPES:
         # (di, dj, score, strong).
         pieces: list[list[tuple[int, int, float, bool]] | None] = [None] * ((la + 1) * width)
-        # Every word of a against every word of b: word_score, with what it asks of each
-        # token asked once per token rather than once per cell.
-        flat, related = self._flat, self.lexicon.related
-        ka, kb = self.ka, self.kb
-        profiles_b = [self._profile(1, j) for j in b]
+        word_score = self.word_score
         for i in range(1, la + 1):
             ai, row = a[i - 1], i * width
-            stop, offset, kind = self._profile(0, ai)
-            for j, (stop_b, col_b, kind_b) in enumerate(profiles_b, start=row + 1):
-                if stop != stop_b:
-                    continue  # _NO
-                if offset is not None and col_b is not None:
-                    synonym = flat[offset + col_b]
-                else:
-                    synonym = related(ka[ai], kb[b[j - row - 1]])
-                if synonym:
-                    pieces[j] = [(1, 1, 2.0, True)]  # _SYNONYM
-                elif kind is not None and kind == kind_b:
-                    pieces[j] = [(1, 1, 0.5, False)]  # _PLAIN
-                elif stop:
-                    pieces[j] = [(1, 1, 0.1, False)]  # _GRAMMAR
+            for j in range(1, lb + 1):
+                s = word_score(ai, b[j - 1])
+                if s[0] > 0:
+                    pieces[row + j] = [(1, 1, s[0], s[1])]
         # Which runs of 2-3 words could be one side of a phrase substitution at all.
         a2, a3 = self._phrase_ends(0, a)
         b2, b3 = self._phrase_ends(1, b)

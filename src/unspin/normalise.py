@@ -48,7 +48,6 @@ _TOKEN_SPLIT_ASCII = _split_pattern("[A-Za-z]", "[0-9]", re.ASCII)
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 _WORD_CHAR = re.compile(r"\w")
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 _QUOTE_PAIRS = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
 # Words that carry grammar rather than content: spinners mostly leave them, and two
