@@ -7,7 +7,6 @@ Lines on stdout for machines, Rich views for people, progress on stderr.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +25,7 @@ from unspin.cli_common import (
     stderr,
 )
 from unspin.documents import BadInputError, read_document
+from unspin.jsonl import json_line
 
 app = typer.Typer(
     name="unspin",
@@ -98,7 +98,7 @@ def compare(
 
             write_html(result, html)
         if json_out:
-            sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(result.to_json()))
         else:
             from unspin.report import render_terminal
 
@@ -135,7 +135,7 @@ def _compare_pairs(
             result = r.comparison
             assert result is not None
             if json_out:
-                out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                out.write(json_line(result.to_json()))
             else:
                 console.print(
                     f"{result.a.id}\t{result.b.id}\t{result.verdict}\t{result.score:.3f}\t"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +20,7 @@ from unspin.cli_common import (
     stderr,
 )
 from unspin.documents import BadInputError, read_documents
+from unspin.jsonl import json_line
 
 IndexOpt = Annotated[Path, typer.Option("--index", help="The index folder.")]
 
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
         stats = idx.stats()
         idx.close()
         if json_out:
-            sys.stdout.write(json.dumps(stats) + "\n")
+            sys.stdout.write(json_line(stats))
             return
         table = Table(show_header=False, box=None)
         for k, v in stats.items():
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
                 for r in check_many(docs, idx, jobs=jobs):
                     bar.advance(task)
                     if json_out:
-                        out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+                        out.write(json_line(r.to_json()))
                         continue
                     best = r.matches[0] if r.matches else None
                     console.print(

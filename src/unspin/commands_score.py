@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped
 from unspin.documents import BadInputError, read_documents
+from unspin.jsonl import json_line
 
 # Evidence spans shown per document in the terminal view (JSON gets them all).
 _SHOWN_EVIDENCE = 6
@@ -107,7 +107,7 @@ def _write_json(results: Iterable, progress: bool | None) -> None:
     with progress_bar(progress, "scoring") as bar:
         task = bar.add_task("scoring", total=None)
         for r in results:
-            out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+            out.write(json_line(r.to_json()))
             bar.advance(task)
 
 

@@ -25,7 +25,6 @@ input order.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from unspin.dedup.inputs import OnError, read_corpus
 from unspin.dedup.steps import DedupParams, Edge, Row
 from unspin.dedup.summary import Reporter, Summary
 from unspin.documents import BadInputError
+from unspin.jsonl import json_line
 
 __all__ = ["DedupParams", "DedupResult", "Row", "Summary", "dedup", "pair_json"]
 
@@ -116,7 +116,7 @@ def dedup(
 
         def writer(edge: Edge, a: str, b: str, stage: str) -> None:
             assert pair_fh is not None
-            pair_fh.write(json.dumps(pair_json(edge, a, b, stage), ensure_ascii=False) + "\n")
+            pair_fh.write(json_line(pair_json(edge, a, b, stage)))
 
     try:
         if engine == "local":
@@ -153,7 +153,7 @@ def write_rows(rows: Iterable[Row], path: Path) -> None:
     try:
         with fh:
             for r in rows:
-                fh.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+                fh.write(json_line(r.to_json()))
         Path(fh.name).replace(path)
     except BaseException:
         Path(fh.name).unlink(missing_ok=True)
