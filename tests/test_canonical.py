@@ -193,3 +193,13 @@ def test_threads_number_keys_without_mixing_them_up(monkeypatch):
         assert have.weights == want.weights and have.token_flags() == want.token_flags()
         assert [have.key_table.keys[n] for n in have.key_ids.tolist()] == have.keys
         assert have.sentence_table()[0] == want.sentence_table()[0]
+
+
+def test_key_table_zipf_is_the_lexicons_for_known_and_unknown_words():
+    lex = default_lexicon()
+    c = canonicalise(
+        analyse(document_from_text("z", "The zorblaxian trains trained 42 Putin's cats.")), lex
+    )
+    got = c.key_table.zipf(c.key_ids, lex).tolist()
+    assert got == [lex.zipf(k) for k in c.keys]
+    assert got[c.keys.index("zorblaxian")] == 0.0 and got[c.keys.index("cats")] > 0

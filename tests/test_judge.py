@@ -78,3 +78,24 @@ def test_original_falls_back_on_the_spin_detector(seed_original, seed_spun):
     assert compare(seed_original, seed_spun, judge_params=off).original_reason != (
         "the other text reads as machine-spun"
     )
+
+
+def test_rarity_vote_is_the_mean_clipped_zipf_gap_of_single_word_swaps(seed_original, seed_spun):
+    from unspin.align import align
+    from unspin.compare import prepare
+    from unspin.judge import rarity_vote
+    from unspin.lexicon import default_lexicon
+
+    lex = default_lexicon()
+    ca, cb = prepare(seed_original, lex), prepare(seed_spun, lex)
+    passages = align(ca, cb, lex)
+    expected = []  # word by word, straight from the lexicon
+    for ap in passages:
+        for i1, i2, j1, j2, _ in ap.words.spans:
+            if i2 - i1 == 1 and j2 - j1 == 1 and ca.weights[i1] and cb.weights[j1]:
+                za, zb = lex.zipf(ca.keys[i1]), lex.zipf(cb.keys[j1])
+                if za and zb:
+                    expected.append(max(-2.0, min(2.0, za - zb)))
+    gap, votes = rarity_vote(passages, ca, cb, lex)
+    assert votes == len(expected) >= 5
+    assert gap == sum(expected) / len(expected) and gap > 0  # 003 has the rarer words

@@ -226,6 +226,15 @@ class KeyTable:
         self.keys.extend(entries)
         self.index.update(zip(entries, range(first, end), strict=True))
 
+    def zipf(self, numbers: np.ndarray, lexicon: Lexicon) -> np.ndarray:
+        """:meth:`Lexicon.zipf` of the keys numbered ``numbers`` (0 for words the lexicon
+        does not know), read from their first form (the word's own entry) in one gather:
+        the dictionary look-ups a key would cost, random reads in a large cache, are not
+        made again. ``lexicon`` must be the one this table serves."""
+        counts = self._form_count[numbers]
+        first = self._form_ids[self._form_start[numbers]]
+        return np.where(counts > 0, lexicon._zipf[first] / 10.0, 0.0)
+
     def forms_table(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Form ids of the keys numbered ``numbers``, and for each, the position in
         ``numbers`` of the key it belongs to (as :func:`_forms_table` gives for strings)."""
