@@ -59,29 +59,31 @@ def test_key_kinds():
 
 def test_date_or_number_takes_the_strongest_kind():
     from unspin.canonical import canonicalise
-    from unspin.facts import _date_or_number
+    from unspin.facts import _Side
     from unspin.normalise import analyse
 
     c = canonicalise(analyse(document_from_text("x", "Three trains left on Monday in 2019.")))
-    assert _date_or_number(c, 0, 1) == "number"
-    assert _date_or_number(c, 1, 3) is None
-    assert _date_or_number(c, 0, 5) == "date"
+    side = _Side.of(c)
+    assert side.date_or_number(0, 1) == "number"
+    assert side.date_or_number(1, 3) is None
+    assert side.date_or_number(0, 5) == "date"
 
 
 def test_one_word_kinds_match_the_general_rule():
-    from unspin.facts import _capitalised, _date_or_number, _kind
+    from unspin.facts import _kind, _Side
 
     lex = default_lexicon()
     text_a = "In 2019 Kim met Putin in March. Three men ran."
     text_b = "On Monday Moon saw Trump twice. Dozens of Men left."
     ca = canonicalise(analyse(document_from_text("a", text_a)), lex)
     cb = canonicalise(analyse(document_from_text("b", text_b)), lex)
+    a, b = _Side.of(ca), _Side.of(cb)
     seen = set()
     for i in range(len(ca.keys)):
         for j in range(len(cb.keys)):
-            general = _date_or_number(ca, i, i + 1) or _date_or_number(cb, j, j + 1)
-            if not general and _capitalised(ca, i, i + 1) and _capitalised(cb, j, j + 1):
+            general = a.date_or_number(i, i + 1) or b.date_or_number(j, j + 1)
+            if not general and a.capitalised(i, i + 1) and b.capitalised(j, j + 1):
                 general = "name"
-            assert _kind(ca, i, i + 1, cb, j, j + 1) == general
+            assert _kind(a, i, i + 1, b, j, j + 1) == general
             seen.add(general)
     assert seen == {None, "number", "date", "name"}

@@ -10,6 +10,7 @@ phrase ("tens of millions", not "millions").
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from unspin.align import AlignedPassage
 from unspin.canonical import Canonical
@@ -45,47 +46,53 @@ def _is_number(key: str) -> bool:
     return key[0].isdigit() or key in NUMBER_WORDS
 
 
-# What one key says of a fact: 2 a date (a year, a month, a day), 1 a number, 0 neither;
-# kept per key across documents (news reuses its words).
-_KEY_KINDS: dict[str, int] = {}
-_KEY_KINDS_LIMIT = 100_000
 _KINDS: tuple[FactKind | None, ...] = (None, "number", "date")
 
 
 def _key_kind(key: str) -> int:
-    kind = _KEY_KINDS.get(key)
-    if kind is None:
-        kind = 2 if _YEAR.match(key) or key in _DATES else 1 if _is_number(key) else 0
-        if len(_KEY_KINDS) >= _KEY_KINDS_LIMIT:
-            _KEY_KINDS.clear()
-        _KEY_KINDS[key] = kind
-    return kind
+    """What one key says of a fact: 2 a date (a year, a month, a day), 1 a number, 0
+    neither."""
+    if key[0].isdigit():
+        return 2 if _YEAR.match(key) else 1
+    return 2 if key in _DATES else 1 if key in NUMBER_WORDS else 0
 
 
-def _date_or_number(c: Canonical, lo: int, hi: int) -> FactKind | None:
-    """ "date" when a token of ``[lo, hi)`` is a year or a date word, else "number" when one
-    is a number, else None."""
-    keys = c.keys
-    if hi - lo == 1:
-        return _KINDS[_key_kind(keys[lo])]
-    return _KINDS[max(map(_key_kind, keys[lo:hi]), default=0)]
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """What the fact rules read of one document, looked up once per comparison rather
+    than once per substitution (a comparison asks of a hundred)."""
+
+    keys: list[str]
+    text: str
+    starts: list[int]
+    opening: frozenset[int]  # tokens that open a sentence
+
+    @classmethod
+    def of(cls, c: Canonical) -> _Side:
+        a = c.analysis
+        return cls(a.keys, a.text, a.starts, a.sentence_starts)
+
+    def date_or_number(self, lo: int, hi: int) -> FactKind | None:
+        """ "date" when a token of ``[lo, hi)`` is a year or a date word, else "number"
+        when one is a number, else None."""
+        if hi - lo == 1:
+            return _KINDS[_key_kind(self.keys[lo])]
+        return _KINDS[max(map(_key_kind, self.keys[lo:hi]), default=0)]
+
+    def capitalised(self, lo: int, hi: int) -> bool:
+        """A capitalised word that does not open a sentence: part of a name."""
+        text, starts, opening = self.text, self.starts, self.opening
+        if hi - lo == 1:
+            return text[starts[lo]].isupper() and lo not in opening
+        return any(text[starts[i]].isupper() and i not in opening for i in range(lo, hi))
 
 
-def _capitalised(c: Canonical, lo: int, hi: int) -> bool:
-    """A capitalised word that does not open a sentence: part of a name."""
-    text, starts = c.analysis.text, c.analysis.starts
-    opening = c.analysis.sentence_starts
-    if hi - lo == 1:
-        return text[starts[lo]].isupper() and lo not in opening
-    return any(text[starts[i]].isupper() and i not in opening for i in range(lo, hi))
-
-
-def _kind(ca: Canonical, i1: int, i2: int, cb: Canonical, j1: int, j2: int) -> FactKind | None:
+def _kind(a: _Side, i1: int, i2: int, b: _Side, j1: int, j2: int) -> FactKind | None:
     """What a substitution changes, if it changes a fact."""
-    kind = _date_or_number(ca, i1, i2) or _date_or_number(cb, j1, j2)
+    kind = a.date_or_number(i1, i2) or b.date_or_number(j1, j2)
     if kind:
         return kind
-    if _capitalised(ca, i1, i2) and _capitalised(cb, j1, j2):
+    if a.capitalised(i1, i2) and b.capitalised(j1, j2):
         return "name"  # "Associated Press" -> "Linked Push", "Choe Sun Hui" -> "Choe Sunshine Hui"
     return None
 
@@ -121,13 +128,14 @@ def changed_facts(
     that changes no fact ("first" -> "initial").
     """
     facts: list[ChangedFact] = []
+    side_a, side_b = _Side.of(ca), _Side.of(cb)
     ta, tb = ca.analysis.text, cb.analysis.text
     sa, ea, sb, eb = ca.analysis.starts, ca.analysis.ends, cb.analysis.starts, cb.analysis.ends
     for ap in passages:
         # [i1, i2, j1, j2, kind of the first substitution, substitutions merged]
         groups: list[list] = []
         for i1, i2, j1, j2, strong in sorted(ap.words.spans):
-            kind = _kind(ca, i1, i2, cb, j1, j2)
+            kind = _kind(side_a, i1, i2, side_b, j1, j2)
             if kind is None and strong:
                 continue  # a synonym swap, not a fact
             if groups and groups[-1][1] == i1 and groups[-1][3] == j1:
@@ -136,7 +144,7 @@ def changed_facts(
             else:
                 groups.append([i1, i2, j1, j2, kind, 1])
         for i1, i2, j1, j2, first_kind, merged in groups:
-            kind = first_kind if merged == 1 else _kind(ca, i1, i2, cb, j1, j2)
+            kind = first_kind if merged == 1 else _kind(side_a, i1, i2, side_b, j1, j2)
             if kind is None:
                 continue
             if kind in ("number", "date"):
