@@ -3,7 +3,9 @@
 Measures, on real BBC articles of about 800 words and copies of them spun at 30%:
 
 * start-up: a fresh process importing unspin and opening the lexicon, and
-  ``unspin --version`` end to end (median of several runs);
+  ``unspin --version`` end to end (median of several runs), with unspin's bytecode compiled
+  as ``pip install`` leaves it (an editable install under ``PYTHONDONTWRITEBYTECODE=1``
+  would otherwise compile every module at every start: about 50 ms, measured apart);
 * one pair: ``compare()`` latency (median, p95) after start-up;
 * batch: ``unspin compare --pairs FILE --json`` pairs per second, pinned to one core,
   over distinct documents (every pair two new texts: the worst case), over the same pairs
@@ -21,6 +23,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import os
 import resource
@@ -41,6 +45,20 @@ def _pick_articles(min_words: int, max_words: int, n: int) -> list[str]:
     texts = [a.text for a in load_bbc()]
     chosen = [t for t in texts if min_words <= len(t.split()) <= max_words]
     return chosen[:n]
+
+
+def _compile_bytecode() -> int:
+    """Compile unspin's modules to bytecode beside their sources, as ``pip install`` does
+    for an installed package: an editable install run with ``PYTHONDONTWRITEBYTECODE=1``
+    (as on this project's machines) compiles every module again in every process, a cost no
+    installed copy pays. Returns how many modules lacked bytecode."""
+    import unspin
+
+    root = Path(unspin.__file__).parent
+    sources = list(root.rglob("*.py"))
+    missing = sum(not Path(importlib.util.cache_from_source(str(src))).exists() for src in sources)
+    compileall.compile_dir(str(root), quiet=1)
+    return missing
 
 
 def _startup(runs: int = 7) -> dict[str, float]:
@@ -133,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(originals)} BBC articles, mean {words:.0f} words, spun at 30%", file=sys.stderr)
 
     figures: dict[str, object] = {"articles": len(originals), "mean_words": round(words)}
+    figures["bytecode_compiled_by_bench"] = _compile_bytecode()
     figures["startup"] = _startup()
 
     docs = [
