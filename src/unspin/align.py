@@ -818,10 +818,9 @@ def align_words(
                 aligned -= n_weak
 
     subs.sort()
+    # (Positional arguments: a hundred substitutions a pair, and keywords cost twice the call.)
     substitutions = [
-        Substitution(
-            a=ta[sa[i1] : ea[i2 - 1]], b=tb[sb[j1] : eb[j2 - 1]], a_start=sa[i1], b_start=sb[j1]
-        )
+        Substitution(ta[sa[i1] : ea[i2 - 1]], tb[sb[j1] : eb[j2 - 1]], sa[i1], sb[j1])
         for i1, i2, j1, j2, _ in subs
     ]
     return WordAlignment(
