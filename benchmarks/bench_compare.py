@@ -2,10 +2,10 @@
 
 Measures, on real BBC articles of about 800 words and copies of them spun at 30%:
 
-* start-up: a fresh process importing unspin and opening the lexicon, and
-  ``unspin --version`` end to end (median of several runs), with unspin's bytecode compiled
-  as ``pip install`` leaves it (an editable install under ``PYTHONDONTWRITEBYTECODE=1``
-  would otherwise compile every module at every start: about 50 ms, measured apart);
+* start-up: a fresh process importing unspin and opening the lexicon, ``unspin --version``,
+  and ``unspin compare`` on two one-line texts end to end (medians of several runs), with
+  unspin's bytecode compiled as ``pip install`` leaves it (an editable install under
+  ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile every module at every start);
 * one pair: ``compare()`` latency (median, p95) after start-up;
 * batch: ``unspin compare --pairs FILE --json`` pairs per second, pinned to one core,
   over distinct documents (every pair two new texts: the worst case), over the same pairs
@@ -62,20 +62,32 @@ def _compile_bytecode() -> int:
 
 
 def _startup(runs: int = 7) -> dict[str, float]:
+    """Medians over ``runs`` fresh processes: the library importing unspin and opening the
+    lexicon; ``unspin --version``; and ``unspin compare --json`` on two one-line texts, the
+    whole command with the thesaurus loaded and a comparison made (what a user waits for)."""
     code = "from unspin.lexicon import default_lexicon; default_lexicon().related('a', 'b')"
-    lib, cli = [], []
+    lib, cli, cli_compare = [], [], []
     exe = shutil.which("unspin")
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        lib.append(time.perf_counter() - t)
-        if exe:
+    with tempfile.TemporaryDirectory() as tmp:
+        one, two = Path(tmp, "one.txt"), Path(tmp, "two.txt")
+        one.write_text("The cat sat on the mat.\n", encoding="utf-8")
+        two.write_text("Stock markets fell sharply on Monday.\n", encoding="utf-8")
+        for _ in range(runs):
             t = time.perf_counter()
-            subprocess.run([exe, "--version"], check=True, capture_output=True)
-            cli.append(time.perf_counter() - t)
+            subprocess.run([sys.executable, "-c", code], check=True)
+            lib.append(time.perf_counter() - t)
+            if exe:
+                t = time.perf_counter()
+                subprocess.run([exe, "--version"], check=True, capture_output=True)
+                cli.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                cmd = [exe, "compare", str(one), str(two), "--json"]
+                subprocess.run(cmd, check=True, capture_output=True)
+                cli_compare.append(time.perf_counter() - t)
     out = {"import_and_lexicon_s": statistics.median(lib)}
     if cli:
         out["cli_version_s"] = statistics.median(cli)
+        out["cli_compare_two_lines_s"] = statistics.median(cli_compare)
     return out
 
 
