@@ -123,17 +123,19 @@ def test_pairs_with_jobs_keeps_input_order(tmp_path):
 
 
 def test_compare_starts_without_the_heavy_imports_it_does_not_need(tmp_path):
-    """Start-up is a feature (0.5 s): `unspin compare` must not load pydantic (typer 0.29
-    does, to coerce every option: 0.1 s more), FastAPI or the spin detector's model code."""
+    """Start-up is a feature (0.5 s): `unspin compare --json` must not load pydantic (typer
+    0.29 does, to coerce every option: 0.1 s more), FastAPI, the server, or Rich (JSON out
+    and no error: nothing to draw)."""
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
     one.write_text("The cat sat on the mat.\n", encoding="utf-8")
     two.write_text("Stock markets fell sharply on Monday.\n", encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "unspin.cli", "compare", str(one), str(two)],
+        [sys.executable, "-X", "importtime", "-m", "unspin.cli", "compare", str(one), str(two)]
+        + ["--json"],
         capture_output=True,
         text=True,
         check=True,
     )
     loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     assert "unspin.compare" in loaded  # (the listing is read right)
-    assert not {"pydantic", "fastapi", "unspin.serve"} & loaded
+    assert not {"pydantic", "fastapi", "unspin.serve", "rich"} & loaded

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from unspin import __version__
 from unspin.cli_common import (
@@ -100,11 +99,13 @@ def compare(
         if json_out:
             sys.stdout.write(json_line(result.to_json()))
         else:
+            from rich.console import Console
+
             from unspin.report import render_terminal
 
             render_terminal(result, Console())
             if html is not None:
-                stderr.print(f"HTML report written to {html}", highlight=False)
+                stderr().print(f"HTML report written to {html}", highlight=False)
     except BadInputError as e:
         raise fail(str(e), 2) from None
     except CliError as e:
@@ -117,6 +118,8 @@ def _compare_pairs(
     pairs: Path, json_out: bool, skip_bad: bool, progress: bool | None, jobs: int
 ) -> None:
     """Batch comparison (see :mod:`unspin.batch`), JSON Lines in input order."""
+    from rich.console import Console
+
     from unspin.batch import compare_pairs, read_pairs
 
     items = list(read_pairs(pairs, skipped if skip_bad else None))

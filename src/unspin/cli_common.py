@@ -1,17 +1,31 @@
 """What every ``unspin`` command shares: the stderr console, one-line errors, skipped-
-record notices, progress bars and the common options."""
+record notices, progress bars and the common options.
+
+Rich is imported when first needed, not at start: ``unspin compare A B --json`` that meets
+no error never needs it (about 40 ms of every start).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import cache
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from unspin.documents import BadInputError
 
-stderr = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+
+@cache
+def stderr() -> Console:
+    """The console on stderr (errors, notices, progress bars), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
 
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")]
 SkipOpt = Annotated[
@@ -27,23 +41,26 @@ ProgressOpt = Annotated[
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one error line and return the exit to raise (2: bad usage or input)."""
-    stderr.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
+    stderr().print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
 def skipped(err: BadInputError) -> None:
     """``--skip-bad``: say what was left out, and go on."""
-    stderr.print(f"[yellow]unspin: skipped:[/] {err}", highlight=False, soft_wrap=True)
+    stderr().print(f"[yellow]unspin: skipped:[/] {err}", highlight=False, soft_wrap=True)
 
 
 def progress_bar(show: bool | None, what: str) -> Progress:
     """A transient bar on stderr, shown on a terminal unless told otherwise."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = stderr()
     return Progress(
         TextColumn(what),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=stderr,
-        disable=not (stderr.is_terminal if show is None else show),
+        console=console,
+        disable=not (console.is_terminal if show is None else show),
         transient=True,
     )

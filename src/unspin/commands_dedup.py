@@ -7,13 +7,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 
 from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped, stderr
 from unspin.documents import BadInputError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class _Bars:
@@ -122,4 +124,4 @@ def register(app: typer.Typer) -> None:
             sys.stderr.write(json.dumps(result.summary.to_json()) + "\n")
         else:
             for line in result.summary.lines():
-                stderr.print(line, highlight=False, soft_wrap=True)
+                stderr().print(line, highlight=False, soft_wrap=True)

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from unspin.cli_common import (
     JobsOpt,
@@ -66,7 +64,7 @@ def register(app: typer.Typer) -> None:
             raise fail(f"{e} (nothing was added)") from None
         finally:
             idx.close()
-        stderr.print(
+        stderr().print(
             f"added {report.added}, replaced {report.replaced}"
             + (f", skipped {len(report.skipped)}" if report.skipped else "")
             + f" in {index}",
@@ -85,6 +83,9 @@ def register(app: typer.Typer) -> None:
         if json_out:
             sys.stdout.write(json_line(stats))
             return
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(show_header=False, box=None)
         for k, v in stats.items():
             table.add_row(k.replace("_", " "), f"{v:,.0f}" if isinstance(v, float) else str(v))
@@ -100,8 +101,8 @@ def register(app: typer.Typer) -> None:
         missing = idx.remove(ids)
         idx.close()
         for m in missing:
-            stderr.print(f"[yellow]unspin: not in the index:[/] {m}", highlight=False)
-        stderr.print(f"removed {len(ids) - len(missing)} from {index}", highlight=False)
+            stderr().print(f"[yellow]unspin: not in the index:[/] {m}", highlight=False)
+        stderr().print(f"removed {len(ids) - len(missing)} from {index}", highlight=False)
 
     @app.command("check")
     def check_cmd(
@@ -115,6 +116,8 @@ def register(app: typer.Typer) -> None:
         progress: ProgressOpt = None,
     ) -> None:
         """Find the sources of each document in the index."""
+        from rich.console import Console
+
         from unspin.check import check_many
 
         idx = _open(index, create=False)

@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped
 from unspin.documents import BadInputError, read_documents
@@ -98,6 +95,8 @@ def _check_neural(model) -> None:
     try:
         word_vectors()
     except NeuralUnavailable as e:
+        from rich.markup import escape
+
         raise fail(escape(str(e))) from None  # "[neural]" is not Rich markup
 
 
@@ -113,6 +112,9 @@ def _write_json(results: Iterable, progress: bool | None) -> None:
 
 def _write_table(results: Iterable, progress: bool | None) -> None:
     """A table for people: verdict, probability, and the first evidence spans."""
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_lines=False, header_style="bold")
     table.add_column("document", overflow="fold")
     table.add_column("spun?")

@@ -96,11 +96,11 @@ def register(app: typer.Typer) -> None:
         except IndexUnusable as e:
             raise fail(str(e)) from None
         if host not in ("127.0.0.1", "localhost", "::1"):
-            stderr.print(
+            stderr().print(
                 f"[yellow]unspin: note:[/] listening on {host}: reachable from other machines",
                 highlight=False,
             )
-        stderr.print(
+        stderr().print(
             f"unspin {'with index ' + str(index) if index else 'without an index'}, writes "
             f"{'enabled (token)' if token else 'disabled (no --token)'}: "
             f"http://{'[' + host + ']' if ':' in host else host}:{port}/",
