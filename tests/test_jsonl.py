@@ -1,4 +1,7 @@
 import json
+import math
+
+import numpy as np
 
 from unspin.jsonl import json_line
 
@@ -15,3 +18,21 @@ def test_text_stays_utf8_and_keys_keep_their_order():
     assert "\u2014" in line and "\\u" not in line  # no ASCII escapes of text
     assert line.index('"b"') < line.index('"a"')
     assert json.loads(line)["a"] == "line\nbreak"  # a newline in text is escaped, not a new line
+
+
+def test_numbers_numpy_computed_are_written_as_plain_numbers():
+    obj = {"p": np.float64(0.1234), "n": np.int64(3), "f": np.float32(0.5), "b": np.bool_(True)}
+    back = json.loads(json_line(obj))
+    assert back == {"p": 0.1234, "n": 3, "f": 0.5, "b": True}
+    assert json.loads(json_line({"p": round(np.float64(2 / 3), 4)})) == {"p": 0.6667}
+
+
+def test_other_float_and_int_subclasses_as_json_dumps_writes_them():
+    class Score(float):
+        pass
+
+    class Count(int):
+        pass
+
+    line = json_line({"s": Score(math.pi), "c": Count(7)})
+    assert json.loads(line) == json.loads(json.dumps({"s": Score(math.pi), "c": Count(7)}))

@@ -13,7 +13,22 @@ from typing import Any
 
 import orjson
 
+_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
+
+
+def _plain(value: Any) -> Any:
+    """What ``json.dumps`` writes for the subclasses of float and int that orjson leaves
+    alone (a numpy scalar is handled by ``OPT_SERIALIZE_NUMPY``)."""
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
 
 def json_line(obj: Any) -> str:
-    """``obj`` as one line of JSON Lines, newline included."""
-    return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    """``obj`` as one line of JSON Lines, newline included. Numbers that numpy computed
+    (``numpy.float64``, ``numpy.int64``) are written as the plain numbers they are."""
+    return orjson.dumps(obj, default=_plain, option=_OPTIONS).decode("utf-8")
