@@ -231,9 +231,11 @@ class KeyTable:
         does not know), read from their first form (the word's own entry) in one gather:
         the dictionary look-ups a key would cost, random reads in a large cache, are not
         made again. ``lexicon`` must be the one this table serves."""
-        counts = self._form_count[numbers]
-        first = self._form_ids[self._form_start[numbers]]
-        return np.where(counts > 0, lexicon._zipf[first] / 10.0, 0.0)
+        known = self._form_count[numbers] > 0
+        out = np.zeros(len(numbers), dtype=np.float64)
+        # (Only known words have a first form: an unknown word's start may lie past the end.)
+        out[known] = lexicon.zipf_of_ids(self._form_ids[self._form_start[numbers[known]]])
+        return out
 
     def forms_table(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Form ids of the keys numbered ``numbers``, and for each, the position in

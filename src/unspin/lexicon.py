@@ -276,6 +276,10 @@ class Lexicon:
                     return True
         return False
 
+    def zipf_of_ids(self, word_ids: np.ndarray) -> np.ndarray:
+        """:meth:`zipf` of many entries at once, by id."""
+        return self._zipf[word_ids] / 10.0
+
     def zipf(self, word: str) -> float:
         """Zipf frequency (log10 per billion words); 0 for words the table does not know."""
         forms = self.forms(word)
