@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from unspin.lexicon import Lexicon, default_lexicon, word_hash
+from unspin.lexicon import Lexicon, default_lexicon, table_hashes, word_hash
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +139,10 @@ def test_run_positions_reads_csr_rows_in_one_gather():
     got = run_positions(np.array([5, 0, 9]), np.array([2, 0, 3]))
     assert got.tolist() == [5, 6, 9, 10, 11]
     assert run_positions(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0
+
+
+def test_table_hashes_are_the_word_hashes():
+    words = ["the", "party", "social gathering", "Zürich", "1.13bn", ""]
+    got = table_hashes(words)
+    assert got.dtype == np.uint64 and got.tolist() == [word_hash(w) for w in words]
+    assert table_hashes([]).tolist() == []

@@ -25,6 +25,15 @@ def word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def table_hashes(words: list[str]) -> np.ndarray:
+    """:func:`word_hash` of many words, as uint64: the digests joined and read as one array
+    (half the time of converting each digest to an int; a spun article brings a hundred
+    words the process has not met)."""
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(w.encode("utf-8"), digest_size=8).digest() for w in words])
+    return np.frombuffer(digests, dtype="<u8").astype(np.uint64, copy=False)
+
+
 def _bounded(cache: dict, room: int = 1) -> dict:
     """A cache with room for ``room`` more entries: emptied when full, so that a long-lived
     process (a server, a corpus run) keeps its memory bounded and its recent words fast."""
@@ -101,7 +110,7 @@ class Lexicon:
         if not todo:
             return
         norm = [w.replace("\u2019", "'") for w in todo]
-        hashes = np.fromiter((word_hash(w) for w in norm), dtype=np.uint64, count=len(norm))
+        hashes = table_hashes(norm)
         pos = np.searchsorted(self._hash, hashes)
         pos_c = np.minimum(pos, len(self._hash) - 1)
         found = self._hash[pos_c] == hashes
