@@ -435,15 +435,17 @@ def match_matrix(
     lexicon: Lexicon,
     forms_a: KeyForms | None = None,
     forms_b: KeyForms | None = None,
+    index_b: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which distinct content keys of a match which of b: (exact, exact-or-synonym).
 
     Synonyms are found in one vectorised pass: the thesaurus neighbourhoods of all of a's
     word forms are looked up among b's sorted forms at once. Pass the
-    documents' cached :class:`KeyForms` (see :meth:`Canonical.key_forms`) to skip building
-    them again.
+    documents' cached :class:`KeyForms` (see :meth:`Canonical.key_forms`), and b's
+    key -> position index (:meth:`Canonical.key_index`), to skip building them again.
     """
-    index_b = {k: j for j, k in enumerate(keys_b)}
+    if index_b is None:
+        index_b = {k: j for j, k in enumerate(keys_b)}
     exact = np.zeros((len(keys_a), len(keys_b)), dtype=bool)
     cols = list(map(index_b.get, keys_a))
     rows = [i for i, j in enumerate(cols) if j is not None]
@@ -507,7 +509,7 @@ def match_keys(ca: Canonical, cb: Canonical, lexicon: Lexicon) -> KeyMatches:
     """The :class:`KeyMatches` of two documents' content keys (sentence tables)."""
     keys_a, keys_b = ca.sentence_table()[0], cb.sentence_table()[0]
     fa = ca.key_forms(lexicon)
-    exact, full = match_matrix(keys_a, keys_b, lexicon, fa, cb.key_forms(lexicon))
+    exact, full = match_matrix(keys_a, keys_b, lexicon, fa, cb.key_forms(lexicon), cb.key_index())
     return KeyMatches(
         exact=exact, full=full, index_a=ca.key_index(), index_b=cb.key_index(), capped_a=fa.capped
     )
