@@ -400,26 +400,26 @@ class _BlockAligner:
 
     def _phrase_ends(self, side: int, tokens: list[int]) -> tuple[list[int], list[int]]:
         """Where the runs of two and of three ``tokens`` end that could be one side of a
-        phrase substitution: :meth:`_run` for every run of a block in one pass, a run
-        contiguous in the text (the common case) judged here without the call."""
-        cache, run = self._runs, self._run
+        phrase substitution: :meth:`_run` for every run of a block in one pass. A block
+        contiguous in the text (every block of the first pass) is judged from one slice of
+        its keys, the number test skipped when it holds no number."""
         keys, numbers = (self.ka, self.num_a) if side == 0 else (self.kb, self.num_b)
-        phrases = self.lexicon.phrases()
         twos: list[int] = []
         threes: list[int] = []
+        lo, size = tokens[0], len(tokens)
+        if tokens[-1] - lo != size - 1:  # (moved words: runs looked up one by one)
+            for n, ends in ((2, twos), (3, threes)):
+                ends.extend(end for end in range(n, size + 1) if self._run(side, tokens, end, n)[0])
+            return twos, threes
+        words, flags = keys[lo : lo + size], numbers[lo : lo + size]
+        any_number = True in flags
+        phrases, cache = self.lexicon.phrases(), self._runs
         for n, ends in ((2, twos), (3, threes)):
-            for end in range(n, len(tokens) + 1):
-                start = tokens[end - n]
-                key = (side, start, n)
-                found = cache.get(key)
-                if found is None:
-                    if tokens[end - 1] - start != n - 1:
-                        found = run(side, tokens, end, n)
-                    else:
-                        found = cache[key] = _run_kind(
-                            keys[start : start + n], True in numbers[start : start + n], phrases
-                        )
-                if found[0]:
+            for end in range(n, size + 1):
+                run = words[end - n : end]
+                known = " ".join(run) in phrases
+                if known or (any_number and True in flags[end - n : end] and _numberish(run)):
+                    cache[(side, lo + end - n, n)] = (True, known)  # (for the pieces' look-ups)
                     ends.append(end)
         return twos, threes
 
