@@ -254,9 +254,9 @@ def write_table(
     found by a binary search over ``hash.npy``; the folder is written beside the old one
     and swapped in, so a failed build never leaves half a table.
     """
-    from unspin.lexicon import word_hash
+    from unspin.lexicon import table_hashes
 
-    hashes = np.array([word_hash(w) for w in words], dtype=np.uint64)
+    hashes = table_hashes(words)
     order = np.argsort(hashes, kind="stable")
     if len(np.unique(hashes)) != len(hashes):
         raise SystemExit("64-bit hash collision in the vocabulary: change the hash salt")

@@ -416,10 +416,10 @@ class _BlockAligner:
         phrases, cache = self.lexicon.phrases(), self._runs
         for n, ends in ((2, twos), (3, threes)):
             for end in range(n, size + 1):
-                run = words[end - n : end]
-                known = " ".join(run) in phrases
-                if known or (any_number and True in flags[end - n : end] and _numberish(run)):
-                    cache[(side, lo + end - n, n)] = (True, known)  # (for the pieces' look-ups)
+                has_number = any_number and True in flags[end - n : end]
+                found = _run_kind(words[end - n : end], has_number, phrases)
+                if found[0]:
+                    cache[(side, lo + end - n, n)] = found  # (for the pieces' look-ups)
                     ends.append(end)
         return twos, threes
 

@@ -17,12 +17,8 @@ _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
 
 
 def _plain(value: Any) -> Any:
-    """What ``json.dumps`` writes for the subclasses of float and int that orjson leaves
-    alone (a numpy scalar is handled by ``OPT_SERIALIZE_NUMPY``)."""
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
+    """A subclass of float, which orjson leaves alone, as ``json.dumps`` writes it (orjson
+    writes subclasses of int itself, and numpy scalars under ``OPT_SERIALIZE_NUMPY``)."""
     if isinstance(value, float):
         return float(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")

@@ -20,18 +20,22 @@ import numpy as np
 _CACHE_LIMIT = 200_000
 
 
+def _digest(word: str) -> bytes:
+    """The 8 bytes (little-endian) of a lower-cased entry's hash: the key of the on-disk
+    table."""
+    return hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+
+
 def word_hash(word: str) -> int:
     """Stable 64-bit hash of a lower-cased entry: the key of the on-disk table."""
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    return int.from_bytes(_digest(word), "little")
 
 
 def table_hashes(words: list[str]) -> np.ndarray:
     """:func:`word_hash` of many words, as uint64: the digests joined and read as one array
-    (half the time of converting each digest to an int; a spun article brings a hundred
+    (half the time of converting each digest to an int; a spun article brings dozens of
     words the process has not met)."""
-    blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(w.encode("utf-8"), digest_size=8).digest() for w in words])
-    return np.frombuffer(digests, dtype="<u8").astype(np.uint64, copy=False)
+    return np.frombuffer(b"".join(map(_digest, words)), dtype="<u8").astype(np.uint64, copy=False)
 
 
 def _bounded(cache: dict, room: int = 1) -> dict:
