@@ -224,7 +224,8 @@ def _opcodes(a: list[str], b: list[str]) -> list[_Opcode]:
     anchor: it is folded into the block around it. Every run of edits between two anchors
     becomes one block, as difflib reports them.
     """
-    raw = Indel.opcodes(a, b).as_list()
+    # (as_list gives tuples; rapidfuzz's stubs say Opcode objects.)
+    raw: list[_Opcode] = Indel.opcodes(a, b).as_list()  # type: ignore[assignment]
     out: list[_Opcode] = []
     last = len(raw) - 1
     for k, (tag, i1, i2, j1, j2) in enumerate(raw):
@@ -387,15 +388,18 @@ class _BlockAligner:
         if cached is None:
             all_keys, numbers = (self.ka, self.num_a) if side == 0 else (self.kb, self.num_b)
             if tokens[end - 1] - start == n - 1:
-                keys = all_keys[start : start + n]
-                has_number = True in numbers[start : start + n]
-            else:  # not contiguous in the text: not kept
-                keys = [all_keys[x] for x in tokens[end - n : end]]
-                has_number = True in [numbers[x] for x in tokens[end - n : end]]
-                key = None
-            cached = _run_kind(keys, has_number, self.lexicon.phrases())
-            if key is not None:
+                cached = _run_kind(
+                    all_keys[start : start + n],
+                    True in numbers[start : start + n],
+                    self.lexicon.phrases(),
+                )
                 self._runs[key] = cached
+            else:  # not contiguous in the text: not kept
+                cached = _run_kind(
+                    [all_keys[x] for x in tokens[end - n : end]],
+                    True in [numbers[x] for x in tokens[end - n : end]],
+                    self.lexicon.phrases(),
+                )
         return cached
 
     def _phrase_ends(self, side: int, tokens: list[int]) -> tuple[list[int], list[int]]:
@@ -784,7 +788,8 @@ def align_words(
             # A sentence kept word for word (a reprint, or one the spinner left alone):
             # the edit script would be one run of equal words.
             add_span(a_lo, a_hi, b_lo, b_hi)
-            left_a, left_b = [], []
+            left_a: list[int] = []
+            left_b: list[int] = []
         else:
             left_a, left_b = run(
                 list(range(a_lo, a_hi)),

@@ -449,7 +449,7 @@ def match_matrix(
     exact = np.zeros((len(keys_a), len(keys_b)), dtype=bool)
     cols = list(map(index_b.get, keys_a))
     rows = [i for i, j in enumerate(cols) if j is not None]
-    exact[rows, [cols[i] for i in rows]] = True
+    exact[rows, [j for j in cols if j is not None]] = True
     full = exact.copy()
     fa = forms_a if forms_a is not None else key_forms(keys_a, lexicon)
     fb = forms_b if forms_b is not None else key_forms(keys_b, lexicon)

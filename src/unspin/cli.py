@@ -45,7 +45,9 @@ class CliError(Exception):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"unspin {__version__}")
+        from unspin.build import describe
+
+        typer.echo(f"unspin {__version__} ({describe()})")
         raise typer.Exit()
 
 

@@ -83,11 +83,11 @@ class Lexicon:
         self._phrases: frozenset[str] | None = None
         # The same arrays as memoryviews: bisecting one from Python reads plain ints, where
         # indexing an ndarray makes a numpy scalar a probe (several times slower).
-        self._hash_view = memoryview(self._hash)
-        self._idx_view = memoryview(self._idx)
-        self._ptr_view = memoryview(self._ptr)
-        self._zipf_view = memoryview(self._zipf)
-        self._lemma_from_view = memoryview(self._lemma_from)
+        self._hash_view = self._hash.data
+        self._idx_view = self._idx.data
+        self._ptr_view = self._ptr.data
+        self._zipf_view = self._zipf.data
+        self._lemma_from_view = self._lemma_from.data
         self._neigh_cache: dict[int, frozenset[int]] = {}
         self._forms_cache: dict[str, tuple[int, ...]] = {}
         self._related_cache: dict[tuple[str, str], bool] = {}
@@ -196,9 +196,7 @@ class Lexicon:
         """:meth:`forms` of many words: the cache read in one pass (documents' words were
         primed), the few misses looked up one by one."""
         found = list(map(self._forms_cache.get, words))
-        if None in found:
-            found = [self.forms(w) if f is None else f for w, f in zip(words, found, strict=True)]
-        return found
+        return [self.forms(w) if f is None else f for w, f in zip(words, found, strict=True)]
 
     def neighbours(self, word_id: int) -> frozenset[int]:
         """Synonyms (and one level of hypernyms) of an entry, by id."""
