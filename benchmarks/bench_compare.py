@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
 
+    from unspin.build import describe
     from unspin.compare import compare
     from unspin.documents import document_from_text
 
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(originals)} BBC articles, mean {words:.0f} words, spun at 30%", file=sys.stderr)
 
     figures: dict[str, object] = {"articles": len(originals), "mean_words": round(words)}
+    figures["build"] = describe()  # compiled with mypyc or pure Python (see setup.py)
     figures["bytecode_compiled_by_bench"] = _compile_bytecode()
     figures["startup"] = _startup()
 
