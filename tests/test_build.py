@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from unspin import build
+from unspin import __version__, build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,4 +45,4 @@ def test_the_installed_modules_are_not_stale_and_version_says_how_they_run():
     out = subprocess.run(
         [sys.executable, "-m", "unspin", "--version"], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == f"unspin 0.1.0 ({build.describe()})"
+    assert out.stdout.strip() == f"unspin {__version__} ({build.describe()})"

@@ -387,19 +387,16 @@ class _BlockAligner:
         cached = self._runs.get(key)
         if cached is None:
             all_keys, numbers = (self.ka, self.num_a) if side == 0 else (self.kb, self.num_b)
-            if tokens[end - 1] - start == n - 1:
-                cached = _run_kind(
-                    all_keys[start : start + n],
-                    True in numbers[start : start + n],
-                    self.lexicon.phrases(),
-                )
-                self._runs[key] = cached
+            contiguous = tokens[end - 1] - start == n - 1
+            if contiguous:
+                keys = all_keys[start : start + n]
+                has_number = True in numbers[start : start + n]
             else:  # not contiguous in the text: not kept
-                cached = _run_kind(
-                    [all_keys[x] for x in tokens[end - n : end]],
-                    True in [numbers[x] for x in tokens[end - n : end]],
-                    self.lexicon.phrases(),
-                )
+                keys = [all_keys[x] for x in tokens[end - n : end]]
+                has_number = True in [numbers[x] for x in tokens[end - n : end]]
+            cached = _run_kind(keys, has_number, self.lexicon.phrases())
+            if contiguous:
+                self._runs[key] = cached
         return cached
 
     def _phrase_ends(self, side: int, tokens: list[int]) -> tuple[list[int], list[int]]:
