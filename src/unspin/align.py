@@ -620,6 +620,153 @@ def chain_units(chain: list[tuple[int, int, float]]) -> list[tuple[int, int, int
     return [(u[0], u[1], u[2], u[3]) for u in units]
 
 
+class _WordTally:
+    """The running totals of one passage's word alignment: matched weight on each side,
+    content words aligned and substituted, and the substitutions found, as token ranges.
+
+    (A class rather than closures over shared counters: closures that call one another
+    form a reference cycle, which kept both documents of every pair alive until the
+    garbage collector's next pass, and made each pass walk thousands of their tokens.)
+    """
+
+    def __init__(self, ca: Canonical, cb: Canonical, blocks: _BlockAligner) -> None:
+        self.ka, self.kb, self.wa, self.wb = ca.keys, cb.keys, ca.weights, cb.weights
+        self.blocks = blocks
+        self.subs: list[tuple[int, int, int, int, bool]] = []
+        self.matched_a = 0.0
+        self.matched_b = 0.0
+        self.aligned = 0
+        self.substituted = 0
+
+    def add_equal(self, i_list: Sequence[int], j_list: Sequence[int]) -> None:
+        """Count the tokens ``i_list`` and ``j_list`` as the same words, kept."""
+        wa, wb = self.wa, self.wb
+        weights = [wa[i] for i in i_list]
+        self.matched_a += sum(weights)
+        self.matched_b += sum([wb[j] for j in j_list])
+        self.aligned += len(weights) - weights.count(0.0)  # content words (weights >= 0)
+
+    def add_span(self, a0: int, a1: int, b0: int, b1: int) -> None:
+        """:meth:`add_equal` of the tokens ``[a0, a1)`` and ``[b0, b1)`` (slices are cheaper
+        than gathering token by token)."""
+        weights = self.wa[a0:a1]
+        self.matched_a += sum(weights)
+        self.matched_b += sum(self.wb[b0:b1])
+        self.aligned += len(weights) - weights.count(0.0)
+
+    def add_word(self, i: int, j: int, strong: bool) -> None:
+        """:meth:`add_piece` of one word for one word (most pieces), kept lean."""
+        w_a, w_b = self.wa[i], self.wb[j]
+        if self.ka[i] == self.kb[j]:  # the same word, met again inside a rewritten run
+            self.matched_a += w_a
+            self.matched_b += w_b
+            self.aligned += w_a != 0.0
+        elif w_a or w_b:  # ("the" -> "a" is grammar, not spinning)
+            self.subs.append((i, i + 1, j, j + 1, strong))
+            self.substituted += 1
+            self.aligned += 1
+            if strong:  # a substitute is evidence of copying only when a spinner could make it
+                self.matched_a += w_a
+                self.matched_b += w_b
+
+    def add_piece(self, i_list: list[int], j_list: list[int], strong: bool) -> None:
+        """Count a piece the block aligner paired: a substitution, or the same words."""
+        if len(i_list) == 1 and len(j_list) == 1:
+            self.add_word(i_list[0], j_list[0], strong)
+            return
+        ka, kb, wa, wb = self.ka, self.kb, self.wa, self.wb
+        if len(i_list) == len(j_list) and [ka[i] for i in i_list] == [kb[j] for j in j_list]:
+            self.add_equal(i_list, j_list)  # the same words, met again inside a rewritten run
+            return
+        if not _contiguous(i_list, j_list):
+            return  # a substitution is a contiguous run on both sides
+        weights_a = [wa[i] for i in i_list]
+        weights_b = [wb[j] for j in j_list]
+        content_a = len(weights_a) - weights_a.count(0.0)
+        content_b = len(weights_b) - weights_b.count(0.0)
+        if not content_a and not content_b:
+            return  # "the" -> "a": grammar, not spinning
+        self.subs.append((i_list[0], i_list[-1] + 1, j_list[0], j_list[-1] + 1, strong))
+        n = max(content_a, 1)
+        self.substituted += n
+        self.aligned += n
+        if strong:
+            self.matched_a += sum(weights_a)
+            self.matched_b += sum(weights_b)
+
+    def run(
+        self,
+        i_all: list[int],
+        j_all: list[int],
+        ops: list[tuple[str, int, int, int, int]],
+        min_equal: int,
+    ) -> tuple[list[int], list[int]]:
+        """Align two token lists by their edit script; returns the tokens left unpaired on
+        each side. The first pass (``min_equal`` 1) aligns whole units, contiguous runs of
+        tokens."""
+        wa = self.wa
+        split, word_score = self.blocks.split, self.blocks.word_score
+        left_a: list[int] = []
+        left_b: list[int] = []
+        for op, i1, i2, j1, j2 in ops:
+            if op == "equal":
+                if min_equal == 1:
+                    a0, b0 = i_all[i1], j_all[j1]
+                    self.add_span(a0, a0 + i2 - i1, b0, b0 + j2 - j1)
+                    continue
+                i_list, j_list = i_all[i1:i2], j_all[j1:j2]
+                if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):
+                    self.add_equal(i_list, j_list)
+                else:
+                    left_a.extend(i_list)
+                    left_b.extend(j_list)
+            elif op == "replace":
+                if i2 - i1 == 1 and j2 - j1 == 1 and min_equal == 1:
+                    # One word for one word, the spinner's commonest edit: no search.
+                    i, j = i_all[i1], j_all[j1]
+                    score, strong = word_score(i, j)
+                    if score > 0:
+                        self.add_word(i, j, strong)
+                    else:
+                        left_a.append(i)
+                        left_b.append(j)
+                    continue
+                i_list, j_list = i_all[i1:i2], j_all[j1:j2]
+                used_a: set[int] = set()
+                used_b: set[int] = set()
+                if min_equal == 1:
+                    for pa, pb, strong in split(i_list, j_list):
+                        self.add_piece(pa, pb, strong)
+                        used_a.update(pa)
+                        used_b.update(pb)
+                else:
+                    # Between moved runs only the words next to an anchor belong together.
+                    for ia, jb in _edge_runs(i_list, j_list):
+                        ia = [i for i in ia if i not in used_a]
+                        jb = [j for j in jb if j not in used_b]
+                        if not ia or not jb:
+                            continue
+                        for pa, pb, strong in split(ia, jb):
+                            if not strong:
+                                continue  # moved words pair up only through the thesaurus
+                            self.add_piece(pa, pb, strong)
+                            used_a.update(pa)
+                            used_b.update(pb)
+                if used_a:
+                    left_a.extend(i for i in i_list if i not in used_a)
+                else:
+                    left_a.extend(i_list)
+                if used_b:
+                    left_b.extend(j for j in j_list if j not in used_b)
+                else:
+                    left_b.extend(j_list)
+            elif op == "delete":
+                left_a.extend(i_all[i1:i2])
+            else:
+                left_b.extend(j_all[j1:j2])
+        return left_a, left_b
+
+
 def align_words(
     ca: Canonical,
     cb: Canonical,
@@ -645,150 +792,22 @@ def align_words(
         blocks = _BlockAligner(ca, cb, lexicon, matches)
     else:
         blocks.new_passage()
-    split, word_score = blocks.split, blocks.word_score
-    subs: list[tuple[int, int, int, int, bool]] = []
-    matched_a = matched_b = 0.0
-    aligned = substituted = 0
-
-    def add_equal(i_list: Sequence[int], j_list: Sequence[int]) -> None:
-        nonlocal matched_a, matched_b, aligned
-        weights = [wa[i] for i in i_list]
-        matched_a += sum(weights)
-        matched_b += sum([wb[j] for j in j_list])
-        aligned += len(weights) - weights.count(0.0)  # content words (weights are >= 0)
-
-    def add_span(a0: int, a1: int, b0: int, b1: int) -> None:
-        """:func:`add_equal` of the tokens ``[a0, a1)`` and ``[b0, b1)`` (slices are cheaper
-        than gathering token by token)."""
-        nonlocal matched_a, matched_b, aligned
-        weights = wa[a0:a1]
-        matched_a += sum(weights)
-        matched_b += sum(wb[b0:b1])
-        aligned += len(weights) - weights.count(0.0)
-
-    def add_word(i: int, j: int, strong: bool) -> None:
-        """:func:`add_piece` of one word for one word (most pieces), kept lean."""
-        nonlocal matched_a, matched_b, aligned, substituted
-        w_a, w_b = wa[i], wb[j]
-        if ka[i] == kb[j]:  # the same word, met again inside a rewritten run
-            matched_a += w_a
-            matched_b += w_b
-            aligned += w_a != 0.0
-        elif w_a or w_b:  # ("the" -> "a" is grammar, not spinning)
-            subs.append((i, i + 1, j, j + 1, strong))
-            substituted += 1
-            aligned += 1
-            if strong:  # a substitute is evidence of copying only when a spinner could make it
-                matched_a += w_a
-                matched_b += w_b
-
-    def add_piece(i_list: list[int], j_list: list[int], strong: bool) -> None:
-        nonlocal matched_a, matched_b, aligned, substituted
-        if len(i_list) == 1 and len(j_list) == 1:
-            add_word(i_list[0], j_list[0], strong)
-            return
-        if len(i_list) == len(j_list) and [ka[i] for i in i_list] == [kb[j] for j in j_list]:
-            add_equal(i_list, j_list)  # the same words, met again inside a rewritten run
-            return
-        if not _contiguous(i_list, j_list):
-            return  # a substitution is a contiguous run on both sides
-        weights_a = [wa[i] for i in i_list]
-        weights_b = [wb[j] for j in j_list]
-        content_a = len(weights_a) - weights_a.count(0.0)
-        content_b = len(weights_b) - weights_b.count(0.0)
-        if not content_a and not content_b:
-            return  # "the" -> "a": grammar, not spinning
-        subs.append((i_list[0], i_list[-1] + 1, j_list[0], j_list[-1] + 1, strong))
-        n = max(content_a, 1)
-        substituted += n
-        aligned += n
-        if strong:
-            matched_a += sum(weights_a)
-            matched_b += sum(weights_b)
-
-    def run(
-        i_all: list[int],
-        j_all: list[int],
-        ops: list[tuple[str, int, int, int, int]],
-        min_equal: int,
-    ) -> tuple[list[int], list[int]]:
-        """Align two token lists by their edit script; returns the tokens left unpaired on
-        each side. The first pass (``min_equal`` 1) aligns whole units, contiguous runs of
-        tokens."""
-        left_a: list[int] = []
-        left_b: list[int] = []
-        for op, i1, i2, j1, j2 in ops:
-            if op == "equal":
-                if min_equal == 1:
-                    a0, b0 = i_all[i1], j_all[j1]
-                    add_span(a0, a0 + i2 - i1, b0, b0 + j2 - j1)
-                    continue
-                i_list, j_list = i_all[i1:i2], j_all[j1:j2]
-                if i2 - i1 >= min_equal or any(wa[i] >= 3.0 for i in i_list):
-                    add_equal(i_list, j_list)
-                else:
-                    left_a.extend(i_list)
-                    left_b.extend(j_list)
-            elif op == "replace":
-                if i2 - i1 == 1 and j2 - j1 == 1 and min_equal == 1:
-                    # One word for one word, the spinner's commonest edit: no search.
-                    i, j = i_all[i1], j_all[j1]
-                    score, strong = word_score(i, j)
-                    if score > 0:
-                        add_word(i, j, strong)
-                    else:
-                        left_a.append(i)
-                        left_b.append(j)
-                    continue
-                i_list, j_list = i_all[i1:i2], j_all[j1:j2]
-                used_a: set[int] = set()
-                used_b: set[int] = set()
-                if min_equal == 1:
-                    for pa, pb, strong in split(i_list, j_list):
-                        add_piece(pa, pb, strong)
-                        used_a.update(pa)
-                        used_b.update(pb)
-                else:
-                    # Between moved runs only the words next to an anchor belong together.
-                    for ia, jb in _edge_runs(i_list, j_list):
-                        ia = [i for i in ia if i not in used_a]
-                        jb = [j for j in jb if j not in used_b]
-                        if not ia or not jb:
-                            continue
-                        for pa, pb, strong in split(ia, jb):
-                            if not strong:
-                                continue  # moved words pair up only through the thesaurus
-                            add_piece(pa, pb, strong)
-                            used_a.update(pa)
-                            used_b.update(pb)
-                if used_a:
-                    left_a.extend(i for i in i_list if i not in used_a)
-                else:
-                    left_a.extend(i_list)
-                if used_b:
-                    left_b.extend(j for j in j_list if j not in used_b)
-                else:
-                    left_b.extend(j_list)
-            elif op == "delete":
-                left_a.extend(i_all[i1:i2])
-            else:
-                left_b.extend(j_all[j1:j2])
-        return left_a, left_b
-
+    tally = _WordTally(ca, cb, blocks)
+    subs = tally.subs
     unit_weights_a: list[float] = []
     unit_weights_b: list[float] = []
     for a_lo, a_hi, b_lo, b_hi in units:
-        before_a, before_b = matched_a, matched_b
+        before_a, before_b = tally.matched_a, tally.matched_b
         first_sub = len(subs)
         unit_keys_a, unit_keys_b = ka[a_lo:a_hi], kb[b_lo:b_hi]
         if unit_keys_a == unit_keys_b:
             # A sentence kept word for word (a reprint, or one the spinner left alone):
             # the edit script would be one run of equal words.
-            add_span(a_lo, a_hi, b_lo, b_hi)
+            tally.add_span(a_lo, a_hi, b_lo, b_hi)
             left_a: list[int] = []
             left_b: list[int] = []
         else:
-            left_a, left_b = run(
+            left_a, left_b = tally.run(
                 list(range(a_lo, a_hi)),
                 list(range(b_lo, b_hi)),
                 _opcodes(unit_keys_a, unit_keys_b),
@@ -803,10 +822,10 @@ def align_words(
                 kb[j] for j in left_b if wb[j] > 0
             )
         ):
-            run(left_a, left_b, _opcodes([ka[i] for i in left_a], [kb[j] for j in left_b]), 2)
+            tally.run(left_a, left_b, _opcodes([ka[i] for i in left_a], [kb[j] for j in left_b]), 2)
         # In a loose unit (two sentences on one subject rather than one rewritten), words
         # paired only by position are not swaps: keep those the thesaurus explains.
-        explained = (matched_a - before_a) + (matched_b - before_b)
+        explained = (tally.matched_a - before_a) + (tally.matched_b - before_b)
         unit_a, unit_b = sum(wa[a_lo:a_hi]), sum(wb[b_lo:b_hi])
         unit_weights_a.append(unit_a)
         unit_weights_b.append(unit_b)
@@ -816,8 +835,8 @@ def align_words(
             if weak:
                 subs[first_sub:] = [x for x in subs[first_sub:] if x[4]]
                 n_weak = sum(max(1, sum(1 for i in range(x[0], x[1]) if wa[i] > 0)) for x in weak)
-                substituted -= n_weak
-                aligned -= n_weak
+                tally.substituted -= n_weak
+                tally.aligned -= n_weak
 
     subs.sort()
     # (Positional arguments: a hundred substitutions a pair, and keywords cost twice the call.)
@@ -827,12 +846,12 @@ def align_words(
     ]
     return WordAlignment(
         substitutions=substitutions,
-        matched_weight_a=matched_a,
-        matched_weight_b=matched_b,
+        matched_weight_a=tally.matched_a,
+        matched_weight_b=tally.matched_b,
         total_weight_a=sum(unit_weights_a),
         total_weight_b=sum(unit_weights_b),
-        aligned_words=aligned,
-        substituted_words=substituted,
+        aligned_words=tally.aligned,
+        substituted_words=tally.substituted,
         spans=subs,
     )
 
