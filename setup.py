@@ -5,10 +5,11 @@ itself are built with) turns the modules below into C extensions that run the sa
 in 14% fewer machine instructions a spun pair (BENCHMARKS.md, "Compiled modules"): the
 aligner's loops, the key tables and the judgement are Python code between numpy calls.
 
-Everything else is left to the interpreter: the tokeniser (``normalise``) because mypyc's
-``str.lower`` does not treat a final Greek sigma as Python does; the lexicon because the key
-tables hold it by weak reference, which mypyc's classes do not take (compiled as a plain
-class it saved 0.24 M instructions a pair, not worth a runtime dependency); the data
+The tokeniser (``normalise``) is compiled too, but calls ``str.lower`` through a plain
+callable: mypyc's own ``str.lower`` does not treat a final Greek sigma as Python does.
+Everything else is left to the interpreter: the lexicon because the key tables hold it by
+weak reference, which mypyc's classes do not take (compiled as a plain class it saved
+0.24 M instructions a pair, not worth a runtime dependency); the data
 classes (``models``) because compiled frozen dataclasses do not unpickle, and results
 travel between worker processes; the interfaces because they are not hot.
 
@@ -29,7 +30,7 @@ from setuptools.command.build_ext import build_ext
 
 # The modules a comparison spends its Python time in (keep in step with
 # unspin.build.COMPILED).
-COMPILED = ["align", "canonical", "compare", "facts", "judge"]
+COMPILED = ["align", "canonical", "compare", "facts", "judge", "normalise"]
 
 
 def _warn(message: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -47,6 +48,12 @@ _TOKEN_SPLIT = _split_pattern(r"[^\W\d_]", r"\d", re.UNICODE)
 _TOKEN_SPLIT_ASCII = _split_pattern("[A-Za-z]", "[0-9]", re.ASCII)
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 _WORD_CHAR = re.compile(r"\w")
+
+# Lower case as Python itself folds it. Compiled with mypyc, ``s.lower()`` would run
+# mypyc's own case mapping, which folds a final Greek capital sigma to "σ" where Python
+# gives "ς" (keys would then differ between the compiled and the pure build); called
+# through a plain callable, it is CPython's method whatever runs this module.
+_lower: Callable[[str], str] = str.lower
 
 _QUOTE_PAIRS = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
@@ -180,7 +187,7 @@ def is_boilerplate_line(line: str) -> bool:
     # Reuters"); a headline that names an agency has lower-case words of its own ("Weak
     # dollar hits Reuters", the one BBC line this rule masked before it asked).
     return bool(_CREDIT_HINT.search(s)) and all(
-        not w[0].islower() or w.lower() in _CREDIT_WORDS for w in _LETTER_WORDS.findall(s)
+        not w[0].islower() or _lower(w) in _CREDIT_WORDS for w in _LETTER_WORDS.findall(s)
     )
 
 
@@ -210,7 +217,7 @@ def _sentence_breaks(text: str, start: int, end: int) -> list[int]:
             # Read back no further than the longest abbreviation: a longer word is neither.
             stop = max(start, j - _LONGEST_ABBREVIATION - 1)
             k = _word_start(text, stop, j)
-            word = text[k:j].lower()
+            word = _lower(text[k:j])
             if j - k <= _LONGEST_ABBREVIATION and (word in _ABBREVIATIONS or len(word) == 1):
                 continue
         breaks.append(m.end())
@@ -235,7 +242,7 @@ def _folded(text: str) -> str | None:
     Folding once and slicing is much cheaper than folding token by token; a few characters
     change length when lower-cased (the Turkish dotted I), and then we fold per token.
     """
-    low = text.lower()
+    low = _lower(text)
     for curly, straight in _QUOTE_PAIRS:  # str.replace is far faster than str.translate
         if curly in low:
             low = low.replace(curly, straight)
@@ -250,7 +257,7 @@ def _fold_tokens(tokens: list[str]) -> list[str]:
     mapping (Greek capital sigma, final or not), so each key comes out as if its token
     were folded alone.
     """
-    low = "\0".join(tokens).lower()
+    low = _lower("\0".join(tokens))
     for curly, straight in _QUOTE_PAIRS:
         if curly in low:
             low = low.replace(curly, straight)
