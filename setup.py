@@ -30,7 +30,7 @@ from setuptools.command.build_ext import build_ext
 
 # The modules a comparison spends its Python time in (keep in step with
 # unspin.build.COMPILED).
-COMPILED = ["align", "canonical", "compare", "facts", "judge", "normalise"]
+COMPILED = ["align", "canonical", "compare", "facts", "judge", "lexicon", "normalise"]
 
 
 def _warn(message: str) -> None:

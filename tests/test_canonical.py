@@ -149,7 +149,7 @@ def test_a_full_key_table_is_replaced_and_old_documents_still_compare(monkeypatc
 
     lex = default_lexicon()
     small = canonical.KeyTable(lex, limit=30)
-    monkeypatch.setitem(canonical._KEY_TABLES, lex, small)
+    monkeypatch.setitem(lex.derived, "key_table", small)
     text_a = "The train left Pyongyang on Monday with three hundred soldiers on board."
     text_b = "The educate left Pyongyang on Monday with 3 hundred troopers on board."
     a = canonicalise(analyse(document_from_text("a", text_a)), lex)
@@ -181,7 +181,7 @@ def test_threads_number_keys_without_mixing_them_up(monkeypatch):
     expected = [
         canonicalise(analyse(document_from_text(str(i), t)), lex) for i, t in enumerate(texts)
     ]
-    monkeypatch.setitem(canonical._KEY_TABLES, lex, canonical.KeyTable(lex, limit=50))
+    monkeypatch.setitem(lex.derived, "key_table", canonical.KeyTable(lex, limit=50))
     with ThreadPoolExecutor(8) as pool:
         got = list(
             pool.map(

@@ -15,7 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 # The modules setup.py compiles (keep in step with its COMPILED).
-COMPILED = ("align", "canonical", "compare", "facts", "judge", "normalise")
+COMPILED = ("align", "canonical", "compare", "facts", "judge", "lexicon", "normalise")
 
 
 def _compiled_path(name: str) -> Path | None:

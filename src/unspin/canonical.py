@@ -13,11 +13,10 @@ compared in a canonical form in which
 from __future__ import annotations
 
 import threading
-import weakref
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import is_
-from weakref import WeakKeyDictionary
+from typing import cast
 
 import numpy as np
 
@@ -151,9 +150,6 @@ _KEYS_PER_TABLE = 300_000  # (a few tens of megabytes)
 MAX_SYNONYM_DEGREE = 600
 # Per key: weight, immutable, grammar word, number on its own (see Canonical.token_flags).
 KeyEntry = tuple[float, bool, bool, bool]
-# Per lexicon: each entry's Zipf value (tenths) and whether it has neighbours, one byte an
-# entry (see _entry_bytes); weak, so that a lexicon's tables go with it.
-_ENTRY_BYTES: WeakKeyDictionary[Lexicon, tuple[bytes, bytes]] = WeakKeyDictionary()
 
 
 class KeyTable:
@@ -171,7 +167,7 @@ class KeyTable:
     """
 
     def __init__(self, lexicon: Lexicon, limit: int = _KEYS_PER_TABLE) -> None:
-        self._lexicon = weakref.ref(lexicon)  # (the lexicon owns its table, not the reverse)
+        self._serial = lexicon.serial  # (the lexicon holds its table, not the reverse)
         self.limit = limit
         self.lock = threading.Lock()  # numbering new keys: one thread at a time
         self.index: dict[str, int] = {}  # key -> number
@@ -190,7 +186,7 @@ class KeyTable:
 
     def serves(self, lexicon: Lexicon) -> bool:
         """Whether the table's weights and forms come from ``lexicon``."""
-        return self._lexicon() is lexicon
+        return lexicon.serial == self._serial
 
     def room(self, n: int) -> bool:
         """Whether ``n`` more keys fit."""
@@ -255,16 +251,13 @@ def _room(array: np.ndarray, size: int) -> np.ndarray:
     return grown
 
 
-# The key table of each lexicon (weak: a lexicon's table goes with it).
-_KEY_TABLES: WeakKeyDictionary[Lexicon, KeyTable] = WeakKeyDictionary()
-
-
 def key_table(lexicon: Lexicon, room: int = 0) -> KeyTable:
-    """The lexicon's current :class:`KeyTable`, a new one if ``room`` more keys would
-    not fit in it."""
-    table = _KEY_TABLES.get(lexicon)
-    if table is None or not table.room(room):
-        table = _KEY_TABLES[lexicon] = KeyTable(lexicon)
+    """The lexicon's current :class:`KeyTable` (kept in its ``derived`` tables, so that
+    it goes with the lexicon), a new one if ``room`` more keys would not fit in it."""
+    table = lexicon.derived.get("key_table")
+    if not isinstance(table, KeyTable) or not table.room(room):
+        table = KeyTable(lexicon)
+        lexicon.derived["key_table"] = table
     return table
 
 
@@ -272,13 +265,14 @@ def _entry_bytes(lexicon: Lexicon) -> tuple[bytes, bytes]:
     """The lexicon's Zipf values (tenths, as stored) and a has-neighbours flag per entry,
     as bytes: indexing bytes yields a plain int, where indexing the arrays makes a numpy
     scalar each time (several times slower, for the thousands of words a corpus brings).
-    Built once per lexicon (a few hundred kilobytes, a millisecond)."""
-    cached = _ENTRY_BYTES.get(lexicon)
+    Built once per lexicon (a few hundred kilobytes, a millisecond) and kept in its
+    ``derived`` tables."""
+    cached = lexicon.derived.get("entry_bytes")
     if cached is None:
         zipf, ptr = lexicon._zipf, lexicon._ptr  # read only
         assert zipf.dtype == np.uint8, "one byte a Zipf value"
-        cached = _ENTRY_BYTES[lexicon] = (zipf.tobytes(), (ptr[1:] > ptr[:-1]).tobytes())
-    return cached
+        cached = lexicon.derived["entry_bytes"] = (zipf.tobytes(), (ptr[1:] > ptr[:-1]).tobytes())
+    return cast(tuple[bytes, bytes], cached)
 
 
 def key_entries(keys: list[str], lexicon: Lexicon) -> dict[str, KeyEntry]:

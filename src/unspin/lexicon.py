@@ -10,6 +10,7 @@ thesaurus covers (names, numbers) are the strongest evidence of copying.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 _CACHE_LIMIT = 200_000
+_SERIALS = itertools.count()  # (see Lexicon.serial)
 
 
 def _digest(word: str) -> bytes:
@@ -91,6 +93,11 @@ class Lexicon:
         self._neigh_cache: dict[int, frozenset[int]] = {}
         self._forms_cache: dict[str, tuple[int, ...]] = {}
         self._related_cache: dict[tuple[str, str], bool] = {}
+        # Tables other modules derive from this lexicon (the comparison's key table, one
+        # byte an entry of its Zipf values), kept on it so that they go with it; and a
+        # number that names this lexicon in them, unlike ``id()``, never reused.
+        self.derived: dict[str, object] = {}
+        self.serial = next(_SERIALS)
 
     def __len__(self) -> int:
         return len(self._hash)
