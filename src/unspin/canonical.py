@@ -75,29 +75,36 @@ class Canonical:
         pays for it once.
         """
         if self._table is None:
-            sentences = self.analysis.sentences
-            weights = np.asarray(self.weights, dtype=np.float32)
-            # Sentence of every token, then only the content tokens (weight > 0).
-            owner = np.full(len(weights), -1, dtype=np.int64)
-            for s, sent in enumerate(sentences):
-                owner[sent.lo : sent.hi] = s
-            content = np.flatnonzero((weights > 0) & (owner >= 0))
-            # Distinct keys by number, in order of first appearance: a key's column is the
-            # rank of its first appearance.
-            numbers, first, inverse = np.unique(
-                self.key_ids[content], return_index=True, return_inverse=True
+            # One pass over the content tokens (weight > 0) of every sentence: a key's
+            # column is the rank of its first appearance. (Plain loops: a document has a
+            # few hundred content tokens, fewer than numpy's calls would cost.)
+            keys, weights = self.keys, self.weights
+            column: dict[str, int] = {}
+            first: list[int] = []  # the first token of each column's key
+            rows: list[int] = []
+            cols: list[int] = []
+            values: list[float] = []
+            for s, sentence in enumerate(self.analysis.sentences):
+                for t in range(sentence.lo, sentence.hi):
+                    w = weights[t]
+                    if w > 0:
+                        key = keys[t]
+                        c = column.get(key)
+                        if c is None:
+                            c = column[key] = len(first)
+                            first.append(t)
+                        rows.append(s)
+                        cols.append(c)
+                        values.append(w)
+            self._table_ids = self.key_ids[first]
+            self._index = column
+            mat = np.zeros((len(self.analysis.sentences), len(first)), dtype=np.float32)
+            # A word repeated in a sentence counts once, at its weight. (Lists converted with
+            # their types given: numpy would otherwise inspect every item to find one.)
+            mat[np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)] = np.array(
+                values, dtype=np.float32
             )
-            order = np.argsort(first)
-            rank = np.empty(len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            self._table_ids = numbers[order]
-            keys = list(map(self.key_table.keys.__getitem__, self._table_ids.tolist()))
-            self._index = dict(zip(keys, range(len(keys)), strict=True))
-            cols = rank[inverse.ravel()]
-            mat = np.zeros((len(sentences), len(keys)), dtype=np.float32)
-            # A word repeated in a sentence counts once, at its weight.
-            mat[owner[content], cols] = weights[content]
-            self._table = (keys, mat)
+            self._table = (list(column), mat)
         return self._table
 
     def key_columns(self, index: dict[str, int]) -> list[int | None]:
@@ -326,8 +333,13 @@ def canonicalise(analysis: Analysis, lexicon: Lexicon | None = None) -> Canonica
     numbers = list(map(table.index.get, keys))
     if None in numbers:
         missing = list(dict.fromkeys(compress(keys, map(is_, numbers, repeat(None)))))
-        table = _number(missing, keys, table, lexicon)
-        numbers = list(map(table.index.__getitem__, keys))
+        numbered = _number(missing, keys, table, lexicon)
+        if numbered is table:  # look up again only the tokens just numbered
+            index = table.index
+            numbers = [index[k] if n is None else n for k, n in zip(keys, numbers, strict=True)]
+        else:  # a new table numbers all the document's keys afresh
+            table = numbered
+            numbers = list(map(table.index.__getitem__, keys))
     ids = np.array(numbers, dtype=np.int64)
     # Gathers by number, then plain Python values (the aligner reads them one by one).
     return Canonical(
