@@ -464,13 +464,14 @@ def match_matrix(
     near = fa.neighbourhood(lexicon)
     # Mark b's forms in a vocabulary-wide table: testing a's whole neighbourhood is then
     # one gather, however large Moby's entries are (a byte an entry keeps the table in
-    # cache); only the few hits are then traced back to their keys and forms.
+    # cache; booleans, whose non-zero search numpy runs several times faster than bytes');
+    # only the few hits are then traced back to their keys and forms.
     present = _presence_table(len(lexicon))
-    present[fb.form_ids] = 1
+    present[fb.form_ids] = True
     try:
         hit = np.flatnonzero(present.take(near.ids))  # (take: a leaner loop than [ ])
     finally:
-        present[fb.form_ids] = 0
+        present[fb.form_ids] = False
     hit_rows = near.keys_at(hit)
     hit_forms = np.searchsorted(fb.form_ids, near.ids[hit])
     # Each hit form stands for one or more keys of b: expand the CSR runs.
@@ -525,12 +526,12 @@ _SCRATCH = threading.local()
 
 
 def _presence_table(size: int) -> np.ndarray:
-    """A table of one zero byte per vocabulary entry, one per thread, reused by every
+    """A table of one False per vocabulary entry, one per thread, reused by every
     comparison (and left all zero after each): allocating it per pair would cost more
     than the lookup."""
     table = getattr(_SCRATCH, "present", None)
     if table is None or len(table) != size:
-        table = _SCRATCH.present = np.zeros(size, dtype=np.uint8)
+        table = _SCRATCH.present = np.zeros(size, dtype=bool)
     return table
 
 
