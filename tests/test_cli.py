@@ -139,3 +139,21 @@ def test_compare_starts_without_the_heavy_imports_it_does_not_need(tmp_path):
     loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     assert "unspin.compare" in loaded  # (the listing is read right)
     assert not {"pydantic", "fastapi", "unspin.serve", "rich"} & loaded
+
+
+def test_pairs_as_json_lines_off_a_terminal_start_without_rich(tmp_path):
+    """A batch in a script (stderr not a terminal, JSON out) draws nothing, so it does not
+    import Rich either; ``--progress`` still asks for the bar."""
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(f"{SEED_ORIGINAL}\t{SEED_SPUN}\n", encoding="utf-8")
+    base = [sys.executable, "-X", "importtime", "-m", "unspin.cli", "compare", "--pairs"]
+
+    def loaded(*extra: str) -> set[str]:
+        proc = subprocess.run(
+            [*base, str(pairs), "--json", *extra], capture_output=True, text=True, check=True
+        )
+        assert json.loads(proc.stdout)["original"] == "a"
+        return {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+
+    assert "rich" not in loaded()
+    assert "rich.progress" in loaded("--progress")

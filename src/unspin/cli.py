@@ -120,13 +120,14 @@ def _compare_pairs(
     pairs: Path, json_out: bool, skip_bad: bool, progress: bool | None, jobs: int
 ) -> None:
     """Batch comparison (see :mod:`unspin.batch`), JSON Lines in input order."""
-    from rich.console import Console
-
     from unspin.batch import compare_pairs, read_pairs
 
     items = list(read_pairs(pairs, skipped if skip_bad else None))
     out = sys.stdout
-    console = Console()
+    if not json_out:
+        from rich.console import Console
+
+        console = Console()
     with progress_bar(progress, "comparing") as bar:
         task = bar.add_task("comparing", total=len(items))
         for r in compare_pairs(items, jobs):

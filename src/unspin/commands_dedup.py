@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped, stderr
+from unspin.cli_common import (
+    NoProgress,
+    ProgressOpt,
+    SkipOpt,
+    fail,
+    progress_bar,
+    skipped,
+    stderr,
+)
 from unspin.documents import BadInputError
 
 if TYPE_CHECKING:
@@ -21,7 +29,7 @@ if TYPE_CHECKING:
 class _Bars:
     """One transient progress bar per stage, on stderr."""
 
-    def __init__(self, bar: Progress) -> None:
+    def __init__(self, bar: Progress | NoProgress) -> None:
         self.bar = bar
         self.tasks: dict[str, object] = {}
 
