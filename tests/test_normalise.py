@@ -1,8 +1,18 @@
+import sys
+
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from unspin.documents import document_from_text
-from unspin.normalise import analyse, boilerplate_spans, is_boilerplate_line
+from unspin.normalise import (
+    SPACES,
+    analyse,
+    boilerplate_spans,
+    is_boilerplate_line,
+    non_space,
+    non_space_before,
+)
 
 
 def test_token_spans_point_into_raw_text(seed_spun):
@@ -204,3 +214,24 @@ def test_analyse_meets_the_plain_definition(text):
     assert list(zip(a.starts, a.ends, strict=True)) == spans
     assert a.keys == keys
     assert [(s.start, s.end, s.lo, s.hi) for s in a.sentences] == sentences
+
+
+def test_spaces_are_the_characters_str_split_cuts_at():
+    assert set(SPACES) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Plain ASCII text,\twith tabs\nand lines.\r\n",
+        "Curly \u201cquotes\u201d\u00a0and\u3000ideographic\u2009spaces \u00a3120",
+        "Lone \ud800 surrogate\x85next \U0001f600 emoji\u2028end",
+    ],
+)
+def test_non_space_before_counts_as_splitting_does(text):
+    before = non_space_before(text)
+    assert len(before) == len(text) + 1
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1, 3):
+            assert before[end] - before[start] == non_space(text, start, end)

@@ -24,7 +24,7 @@ from unspin.align import AlignedPassage
 from unspin.canonical import Canonical
 from unspin.lexicon import Lexicon
 from unspin.models import Verdict
-from unspin.normalise import non_space
+from unspin.normalise import non_space_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,9 @@ def coverage(text: str, spans: list[tuple[int, int]], content_chars: int) -> flo
     """Share of a text's non-space, non-boilerplate characters inside passages."""
     if content_chars <= 0:
         return 0.0
-    covered = sum(non_space(text, s, e) for s, e in _merge(spans))
+    before = non_space_before(text)
+    end = len(text)
+    covered = sum(int(before[min(e, end)]) - int(before[min(s, end)]) for s, e in _merge(spans))
     return min(1.0, covered / content_chars)
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+import numpy as np
+
 from unspin.models import Document
 
 # Numbers keep their inner separators ("1,000", "3.5", "7:30"); words keep inner
@@ -56,6 +58,16 @@ _WORD_CHAR = re.compile(r"\w")
 _lower: Callable[[str], str] = str.lower
 
 _QUOTE_PAIRS = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u201c", '"'), ("\u201d", '"'))
+
+# The characters ``str.split()`` cuts at, those for which ``str.isspace()`` holds (the
+# tests check the list against every code point), and by code point up to the last of
+# them, U+3000, whether a character is *not* one (every later code point is not).
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NOT_SPACE = np.ones(0x3002, dtype=bool)
+_NOT_SPACE[[ord(c) for c in SPACES]] = False
 
 # Words that carry grammar rather than content: spinners mostly leave them, and two
 # unrelated news texts share them in bulk, so they weigh little as evidence.
@@ -164,6 +176,23 @@ def non_space(text: str, start: int = 0, end: int | None = None) -> int:
 
     (``str.split`` cuts at exactly the characters ``\\s`` matches, and is much faster.)"""
     return len("".join(text[start:end].split()))
+
+
+def non_space_before(text: str) -> np.ndarray:
+    """For every offset ``i`` of ``text`` (0 to ``len(text)``), how many of the characters
+    before it are not white space: :func:`non_space` of any span is then a difference of
+    two entries. One pass in numpy over the code points, twice as fast as splitting the
+    text once, and a document's coverage asks for many spans."""
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    else:  # (surrogatepass: a str may hold lone surrogates, which are not white space)
+        codes = np.minimum(
+            np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32),
+            len(_NOT_SPACE) - 1,
+        )
+    before = np.zeros(len(text) + 1, dtype=np.int64)
+    np.cumsum(_NOT_SPACE[codes], out=before[1:])
+    return before
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -295,12 +324,13 @@ def analyse(doc: Document) -> Analysis:
     if pos < len(text):
         segments.append((pos, len(text)))
 
+    before = non_space_before(text)  # (content_chars: white space left out)
     for seg_start, seg_end in segments:
         segment = text[seg_start:seg_end]
         line_ends = accumulate(map(len, segment.splitlines(keepends=True)), initial=seg_start)
         next(line_ends)  # the segment's start
         breaks = sorted([*_sentence_breaks(text, seg_start, seg_end), *line_ends])
-        out.content_chars += non_space(segment)
+        out.content_chars += int(before[seg_end]) - int(before[seg_start])
         # Splitting on the token pattern gives gaps and tokens in turn; their lengths,
         # summed up, are the offsets (all in C: far cheaper than a match object a token).
         parts = split(segment)
