@@ -131,3 +131,21 @@ def test_read_document_needs_exactly_one(tmp_path):
     p.write_text('{"id": "a", "text": "x"}\n{"id": "b", "text": "y"}\n', encoding="utf-8")
     with pytest.raises(BadInputError, match="expected one document, found 2"):
         read_document(p)
+
+
+def test_a_folder_named_like_a_text_file_is_read_as_a_folder(tmp_path):
+    folder = tmp_path / "story.txt"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("The one document inside.", encoding="utf-8")
+    doc = read_document(folder)
+    assert doc.id == "inside" and doc.text == "The one document inside."
+    (folder / "second.txt").write_text("Another.", encoding="utf-8")
+    with pytest.raises(BadInputError, match="expected one document, found 2"):
+        read_document(folder)
+
+
+def test_reading_a_text_file_directly_gives_the_same_document(tmp_path):
+    p = tmp_path / "Story.TXT"
+    p.write_bytes(b"date 2024-05-01\nA story.\n")
+    direct, listed = read_document(str(p)), next(read_documents([p]))
+    assert direct == listed and direct.id == "Story" and direct.date == "2024-05-01"

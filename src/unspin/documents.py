@@ -81,7 +81,11 @@ def document_from_text(doc_id: str, text: str, source: str | None = None) -> Doc
 
 
 def read_txt(path: Path) -> Document:
-    text = _decode(path, path.read_bytes())
+    return _txt_document(path, path.read_bytes())
+
+
+def _txt_document(path: Path, data: bytes) -> Document:
+    text = _decode(path, data)
     doc = document_from_text(path.name[: -len(".txt")], text, source=str(path))
     if not doc.text[doc.skip[0][1] if doc.skip else 0 :].strip():
         raise BadInputError(path, "empty document")
@@ -192,6 +196,16 @@ def read_documents(
 
 def read_document(path: str | Path) -> Document:
     """Exactly one document from a path (``compare``'s arguments)."""
+    if str(path).lower().endswith(".txt"):
+        # The common case (``--pairs`` reads thousands): open the file straight away
+        # rather than first asking whether it is a file or a folder, a third of the time.
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            pass  # (a folder, a missing file: the general path below says which)
+        else:
+            return _txt_document(Path(path), data)
     docs = list(read_documents([path]))
     if len(docs) != 1:
         raise BadInputError(path, f"expected one document, found {len(docs)}")
