@@ -54,6 +54,13 @@ def test_key_index_and_columns_follow_the_sentence_table():
     assert c.key_columns({"left": 7}) == [None, None, 7, None, None, None, None]
 
 
+def test_columns_noted_with_the_sentence_table_are_the_index_looked_up(seed_original, seed_spun):
+    for doc in (seed_original, seed_spun):
+        c = canonicalise(analyse(doc))
+        index = c.key_index()  # (builds the table, noting each token's column on the way)
+        assert c.key_columns(index) == [index.get(k) for k in c.keys]
+
+
 def test_key_matches_flat_reads_like_the_matrix():
     lex = default_lexicon()
     a = canonicalise(analyse(document_from_text("a", "The train left Pyongyang.")))

@@ -84,6 +84,8 @@ class Canonical:
             rows: list[int] = []
             cols: list[int] = []
             values: list[float] = []
+            # Each token's column, for key_columns (None: a grammar word, never a column).
+            token_columns: list[int | None] = [None] * len(keys)
             for s, sentence in enumerate(self.analysis.sentences):
                 for t in range(sentence.lo, sentence.hi):
                     w = weights[t]
@@ -93,11 +95,16 @@ class Canonical:
                         if c is None:
                             c = column[key] = len(first)
                             first.append(t)
+                        token_columns[t] = c
                         rows.append(s)
                         cols.append(c)
                         values.append(w)
+            for t, c in enumerate(token_columns):  # (tokens in no sentence, should any be)
+                if c is None and weights[t] > 0:
+                    token_columns[t] = column.get(keys[t])
             self._table_ids = self.key_ids[first]
             self._index = column
+            self._columns = token_columns
             mat = np.zeros((len(self.analysis.sentences), len(first)), dtype=np.float32)
             # A word repeated in a sentence counts once, at its weight. (Lists converted with
             # their types given: numpy would otherwise inspect every item to find one.)
