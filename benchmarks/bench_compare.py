@@ -8,9 +8,10 @@ Measures, on real BBC articles of about 800 words and copies of them spun at 30%
   ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile every module at every start);
 * one pair: ``compare()`` latency (median, p95) after start-up;
 * batch: ``unspin compare --pairs FILE --json`` pairs per second, pinned to one core, the
-  median of ``--batch-runs`` runs (three; every run's figure is kept), over distinct documents (every pair two new texts: the worst case), over the same pairs
-  grouped by story (one original against each of its copies: a text prepared once serves
-  all its pairs), and over a mix of reprints, spun and partial copies and unrelated pairs;
+  median of ``--batch-runs`` runs (three; every run's figure is kept), over distinct
+  documents (every pair two new texts: the worst case), over the same pairs grouped by
+  story (one original against each of its copies: a text prepared once serves all its
+  pairs), and over a mix of reprints, spun and partial copies and unrelated pairs;
 * anchors in the same run: datasketch MinHash (128 permutations, word 5-grams, the
   usual near-duplicate setting) and difflib's ``SequenceMatcher.ratio`` on the same pairs:
   their time per pair (as a ratio to unspin's) and what they see of a spun copy.
