@@ -2,16 +2,16 @@
 
 unspin is plain, type-hinted Python. mypyc (the compiler mypy ships, which black and mypy
 itself are built with) turns the modules below into C extensions that run the same source
-in 14% fewer machine instructions a spun pair (BENCHMARKS.md, "Compiled modules"): the
-aligner's loops, the key tables and the judgement are Python code between numpy calls.
+in fewer machine instructions (BENCHMARKS.md, sessions 8 and 9): the aligner's loops, the
+key tables, the tokeniser and the judgement are Python code between numpy calls.
 
-The tokeniser (``normalise``) is compiled too, but calls ``str.lower`` through a plain
-callable: mypyc's own ``str.lower`` does not treat a final Greek sigma as Python does.
-Everything else is left to the interpreter: the lexicon because the key tables hold it by
-weak reference, which mypyc's classes do not take (compiled as a plain class it saved
-0.24 M instructions a pair, not worth a runtime dependency); the data
-classes (``models``) because compiled frozen dataclasses do not unpickle, and results
-travel between worker processes; the interfaces because they are not hot.
+The tokeniser (``normalise``) and the thesaurus (``lexicon``) are compiled too: the first
+calls ``str.lower`` through a plain callable (mypyc's own ``str.lower`` does not treat a final
+Greek sigma as Python does), the second keeps what other modules derive from it in its own
+tables rather than behind weak references (which mypyc's classes do not take). Everything
+else is left to the interpreter: the data classes (``models``) because compiled frozen
+dataclasses do not unpickle, and results travel between worker processes; the interfaces
+because they are not hot.
 
 The build never depends on the compiler: when mypyc or a C compiler is missing, or
 ``UNSPIN_PURE_PYTHON=1`` is set, the package installs as pure Python and behaves the same,
