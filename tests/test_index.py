@@ -103,8 +103,16 @@ def test_kill_during_add_leaves_index_as_before(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(2.5)  # well into the add: 8,000 documents take several seconds
-    assert proc.poll() is None, "the add finished before it could be killed"
+    # Kill it mid-write: as soon as its first posting segment appears on disk, which is
+    # written before the transaction that lists it commits (a fixed delay was a race: the
+    # add got faster than the delay).
+    segment_dir = folder / "segments"
+    before = set(os.listdir(segment_dir))
+    deadline = time.monotonic() + 120
+    while set(os.listdir(segment_dir)) == before:
+        assert proc.poll() is None, "the add finished before it could be killed"
+        assert time.monotonic() < deadline, "the add wrote no segment"
+        time.sleep(0.001)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     with Index(folder, create=False) as idx:

@@ -172,8 +172,7 @@ class KeyTable:
     News reuses its words: a key is weighed (:func:`key_entries`) and its thesaurus forms
     looked up once per process, not once per document. Numbering keys also lets a
     document's per-key work be array work: its tokens' weights and flags are gathers by
-    number, its distinct keys a ``np.unique`` of numbers, their forms one gather from a
-    CSR table by key number.
+    number, its keys' forms one gather from a CSR table by key number.
 
     A table holds at most ``limit`` keys, so that a long run keeps its memory bounded: when
     it is full, :func:`canonicalise` starts a new one. A document keeps the table it was
