@@ -11,19 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unspin.cli_common import (
-    NoProgress,
-    ProgressOpt,
-    SkipOpt,
-    fail,
-    progress_bar,
-    skipped,
-    stderr,
-)
+from unspin.cli_common import ProgressOpt, SkipOpt, fail, progress_bar, skipped, stderr
 from unspin.documents import BadInputError
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from unspin.cli_common import NoProgress
 
 
 class _Bars:

@@ -196,7 +196,7 @@ def read_documents(
 
 def read_document(path: str | Path) -> Document:
     """Exactly one document from a path (``compare``'s arguments)."""
-    if str(path).lower().endswith(".txt"):
+    if _suffix(Path(path)) == ".txt":
         # The common case (``--pairs`` reads thousands): open the file straight away
         # rather than first asking whether it is a file or a folder, a third of the time.
         try:
